@@ -1,0 +1,159 @@
+"""Checking and repairing the ``[n]`` citations in a generated answer.
+
+Small models often cite the wrong passage number, or none. Each sentence of
+the answer is checked against the passages: a citation stays only if its
+passage supports the sentence; a wrong one is moved to the passage that does;
+a sentence no passage supports is dropped (grounding before fluency). The
+support measure is passed in, so this module stays pure and testable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from rag.text import content_stems, split_sentences
+
+CITATION_RE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_TRAILING_PUNCT = re.compile(r"[.!?;:,]+$")
+
+# support(claim_text, passage_number) -> score in [0, 1]
+SupportFn = Callable[[str, int], float]
+
+
+@dataclass
+class Claim:
+    """One sentence of an answer with the passage numbers it cites."""
+
+    text: str
+    cited: list[int] = field(default_factory=list)
+
+
+@dataclass
+class CheckedClaim:
+    text: str
+    cited: list[int]
+    kept: list[int]
+    support: float
+    dropped: bool = False
+
+
+@dataclass
+class CitationRepair:
+    answer: str
+    claims: list[CheckedClaim]
+
+    @property
+    def cited_ids(self) -> list[int]:
+        """Passage numbers cited in the repaired answer, in order of first use."""
+        seen: list[int] = []
+        for claim in self.claims:
+            for n in claim.kept:
+                if n not in seen and not claim.dropped:
+                    seen.append(n)
+        return seen
+
+    @property
+    def changed(self) -> bool:
+        return any(c.dropped or c.kept != c.cited for c in self.claims)
+
+
+def parse_claims(answer: str) -> list[Claim]:
+    """Split an answer into sentences and the ``[n]`` markers each carries.
+
+    A marker placed after the full stop ("... base. [1]") belongs to the
+    sentence before it.
+    """
+    claims: list[Claim] = []
+    for sentence in split_sentences(answer):
+        numbers = [
+            int(n) for group in CITATION_RE.findall(sentence.text) for n in re.split(r"[,;]", group)
+        ]
+        text = CITATION_RE.sub("", sentence.text).strip()
+        if not re.search(r"\w", text):
+            if claims:
+                claims[-1].cited.extend(n for n in numbers if n not in claims[-1].cited)
+            continue
+        claims.append(Claim(text=text, cited=list(dict.fromkeys(numbers))))
+    return claims
+
+
+def lexical_support(claim: str, passage: str) -> float:
+    """Share of the claim's content words found in the passage.
+
+    Numbers and capitalised words (names) count double: they are what a wrong
+    citation usually gets wrong.
+    """
+    stems = content_stems(claim)
+    if not stems:
+        return 0.0
+    passage_stems = set(content_stems(passage))
+    raw_words = {w.lower(): w for w in re.findall(r"\w+", claim)}
+    total = hit = 0.0
+    for stem in stems:
+        original = raw_words.get(stem, "")
+        weight = 2.0 if stem.isdigit() or original[:1].isupper() else 1.0
+        total += weight
+        if stem in passage_stems:
+            hit += weight
+    return hit / total
+
+
+def render(claims: list[CheckedClaim]) -> str:
+    parts = []
+    for claim in claims:
+        if claim.dropped:
+            continue
+        text = claim.text
+        if claim.kept:
+            markers = "".join(f"[{n}]" for n in claim.kept)
+            punct = _TRAILING_PUNCT.search(text)
+            if punct:
+                text = f"{text[: punct.start()]} {markers}{punct.group(0)}"
+            else:
+                text = f"{text} {markers}"
+        parts.append(text)
+    return " ".join(parts)
+
+
+def repair_citations(
+    answer: str,
+    passage_numbers: list[int],
+    support: SupportFn,
+    keep_threshold: float = 0.5,
+) -> CitationRepair:
+    """Keep citations whose passage supports the sentence, fix or drop the rest.
+
+    * a cited passage scoring ``>= keep_threshold`` is kept;
+    * if none of the cited passages does, the best supporting passage replaces
+      them (when it clears the threshold);
+    * a sentence no passage supports is dropped, unless it is the only one,
+      in which case the caller decides (it is returned with no citation).
+    """
+    claims = parse_claims(answer)
+    valid = set(passage_numbers)
+    checked: list[CheckedClaim] = []
+    for claim in claims:
+        scores: Mapping[int, float] = {n: support(claim.text, n) for n in passage_numbers}
+        kept = [n for n in claim.cited if n in valid and scores[n] >= keep_threshold]
+        if not kept and scores:
+            best = max(passage_numbers, key=lambda n: (scores[n], -n))
+            if scores[best] >= keep_threshold:
+                kept = [best]
+        best_score = max(scores.values(), default=0.0)
+        checked.append(
+            CheckedClaim(
+                text=claim.text,
+                cited=claim.cited,
+                kept=kept,
+                support=best_score,
+                dropped=not kept,
+            )
+        )
+    if checked and all(c.dropped for c in checked):
+        # Nothing is supported: hand back the text uncited and let the caller refuse.
+        for c in checked:
+            c.dropped = False
+        return CitationRepair(answer=render(checked), claims=checked)
+    return CitationRepair(answer=render(checked), claims=checked)

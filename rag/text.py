@@ -1,0 +1,133 @@
+"""Text helpers shared by retrieval, citation checking and the evals.
+
+Pure functions only: normalisation (what matching should ignore), word
+tokens, content-word stems, and a sentence splitter that keeps character
+offsets so a cited sentence can be highlighted in its passage.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-"}
+)
+TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+# Cyrillic and Greek letters that look Latin; news copy sometimes mixes them into
+# Latin names ("Vеrshinin" with a Cyrillic е), which breaks exact matching.
+_HOMOGLYPHS = str.maketrans(
+    "АВЕКМНОРСТХаеорсухіјѕԁΑΒΕΗΙΚΜΝΟΡΤΧΥΖοι",
+    "ABEKMHOPCTXaeopcyxijsdABEHIKMNOPTXYZoi",
+)
+_MIXED_WORD = re.compile(r"\w*[A-Za-z]\w*")
+
+
+def fold_homoglyphs(text: str) -> str:
+    """Map look-alike Cyrillic/Greek letters to Latin inside words that also hold Latin ones."""
+
+    def fold(match: re.Match[str]) -> str:
+        word = match[0]
+        return word if word.isascii() else word.translate(_HOMOGLYPHS)
+
+    return _MIXED_WORD.sub(fold, text)
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, Latin look-alikes, straight quotes and dashes, single spaces.
+
+    What text matching (BM25, citation checks, eval hits) should ignore.
+    """
+    text = fold_homoglyphs(unicodedata.normalize("NFKC", text)).translate(_QUOTES)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def word_tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of normalised text."""
+    return TOKEN_RE.findall(normalize_text(text).lower())
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    from bm25s.tokenization import STOPWORDS_EN
+
+    extra = {"said", "says", "also", "would", "could", "one", "according", "however", "u", "s"}
+    return frozenset(STOPWORDS_EN) | extra
+
+
+@cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+_NUMBER_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+}
+
+
+def content_stems(text: str) -> list[str]:
+    """Stemmed content words; number words become digits ('three' and '3' match)."""
+    words = [_NUMBER_WORDS.get(w, w) for w in word_tokens(text)]
+    words = [w for w in words if w not in stopwords() or w.isdigit()]
+    return _stemmer().stemWords(words)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sgt|Rep|Sen|Gov|St|Jr|Sr|No|vs|etc|Inc|Ltd|Co|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)\.$"
+)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of ``text`` with their character offsets in it.
+
+    Splits after . ! ? before a capital or digit, and at line breaks; does not
+    split after common abbreviations ("Gen.", "U.S.", "Jan.").
+    """
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.start()]
+        if (
+            match.group(0).strip() == ""
+            and "\n" not in match.group(0)
+            and _ABBREVIATION.search(candidate.rstrip('"”’)]'))
+        ):
+            continue
+        _append(sentences, text, start, match.start())
+        start = match.end()
+    _append(sentences, text, start, len(text))
+    return sentences
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    offset = start + (len(chunk) - len(chunk.lstrip()))
+    sentences.append(Sentence(stripped, offset, offset + len(stripped)))
