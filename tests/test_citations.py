@@ -1,0 +1,75 @@
+"""Citation parsing, support scoring and repair (pure logic)."""
+
+from __future__ import annotations
+
+from rag.citations import lexical_support, parse_claims, repair_citations
+from rag.text import split_sentences
+
+PASSAGES = {
+    1: "Russia's deputy foreign minister Sergei Vershinin spoke in December about the bases.",
+    2: "American helicopters took the wounded to the Et-Tanf base near the Syria-Iraq border.",
+    3: "Three US citizens, two soldiers and one civilian, lost their lives in Palmyra.",
+}
+
+
+def support(claim: str, number: int) -> float:
+    return lexical_support(claim, PASSAGES[number])
+
+
+def test_parse_claims_handles_marker_positions() -> None:
+    claims = parse_claims(
+        "The wounded went to Et-Tanf [2]. Vershinin spoke in December. [1] Done [1, 3]."
+    )
+    assert [c.text for c in claims] == [
+        "The wounded went to Et-Tanf.",
+        "Vershinin spoke in December.",
+        "Done.",
+    ]
+    assert [c.cited for c in claims] == [[2], [1], [1, 3]]
+
+
+def test_lexical_support_weights_names_and_numbers() -> None:
+    assert support("The wounded were taken to the Et-Tanf base.", 2) >= 0.8  # "taken" vs "took"
+    assert support("The wounded were taken to the Et-Tanf base.", 1) < 0.3
+    # Numbers must match: "3" is supported by "Three", "4" is not.
+    assert support("3 US citizens died in Palmyra.", 3) >= 0.5
+    assert support("4 US citizens died in Palmyra.", 3) < 0.5
+
+
+def test_repair_keeps_right_moves_wrong_and_adds_missing() -> None:
+    answer = "The wounded were taken to the Et-Tanf base [1]. Vershinin spoke in December [1]. Three US citizens lost their lives."
+    repair = repair_citations(answer, [1, 2, 3], support)
+    assert repair.answer == (
+        "The wounded were taken to the Et-Tanf base [2]. Vershinin spoke in December [1]. "
+        "Three US citizens lost their lives [3]."
+    )
+    assert repair.cited_ids == [2, 1, 3]
+    assert repair.changed
+
+
+def test_repair_drops_unsupported_sentences_and_unknown_numbers() -> None:
+    answer = (
+        "The wounded were taken to the Et-Tanf base [7]. The mayor of Paris resigned on Friday [2]."
+    )
+    repair = repair_citations(answer, [1, 2, 3], support)
+    assert repair.answer == "The wounded were taken to the Et-Tanf base [2]."
+    assert [c.dropped for c in repair.claims] == [False, True]
+
+
+def test_repair_with_nothing_supported_returns_uncited_text() -> None:
+    repair = repair_citations("The capital of France is Paris [1].", [1, 2, 3], support)
+    assert repair.cited_ids == []
+    assert repair.answer == "The capital of France is Paris."
+
+
+def test_split_sentences_keeps_offsets_and_abbreviations() -> None:
+    text = "Gen. Smith met U.S. officials on Jan. 5. They agreed.\n1. First item. Second sentence."
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Gen. Smith met U.S. officials on Jan. 5.",
+        "They agreed.",
+        "1. First item.",
+        "Second sentence.",
+    ]
+    for s in sentences:
+        assert text[s.start : s.end] == s.text

@@ -1,0 +1,94 @@
+"""The `rag` command as users run it: real processes, real Chroma, real embedder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_rag(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli_env(seed_corpus: Path, tmp_path: Path) -> dict[str, str]:
+    return {
+        "RAG_CORPUS_DIR": str(seed_corpus),
+        "RAG_INDEX_DIR": str(tmp_path / "index"),
+        "RAG_LLM": "extractive",
+    }
+
+
+def test_ask_json_ingests_an_empty_index_first(cli_env: dict[str, str]) -> None:
+    result = run_rag("ask", "Where were the wounded taken?", "--json", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "indexing" in result.stderr  # said so on stderr; stdout stays pure JSON
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "answer", "refused", "citations"}
+    assert data["question"] == "Where were the wounded taken?"
+    assert data["refused"] is False
+    assert "Et-Tanf" in data["answer"]
+    ids_in_answer = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", data["answer"])}
+    assert ids_in_answer == {c["id"] for c in data["citations"]}
+    for citation in data["citations"]:
+        assert set(citation) == {"id", "source", "title", "date", "text", "score"}
+        assert (Path(cli_env["RAG_CORPUS_DIR"]) / citation["source"]).is_file()
+        assert isinstance(citation["score"], float)
+
+
+def test_ask_refusal_json(cli_env: dict[str, str]) -> None:
+    result = run_rag("ask", "What is the recipe for chocolate cake?", "--json", env=cli_env)
+    data = json.loads(result.stdout)
+    assert data["refused"] is True and data["citations"] == []
+
+
+def test_bad_question_is_a_message_not_a_traceback(cli_env: dict[str, str]) -> None:
+    result = run_rag("ask", "   ", env=cli_env)
+    assert result.returncode == 1
+    assert "Type a question" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_is_a_message(cli_env: dict[str, str]) -> None:
+    result = run_rag("status", env={**cli_env, "RAG_TOP_K": "many"})
+    assert result.returncode == 1
+    assert "RAG_TOP_K" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_status_json(cli_env: dict[str, str]) -> None:
+    assert run_rag("ingest", env=cli_env).returncode == 0
+    result = run_rag("status", "--json", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["documents"] == 2
+    assert status["chunks"] >= 2
+    assert status["store"] == "embedded"
+    assert status["index_dir"] == cli_env["RAG_INDEX_DIR"]
+    assert status["embedding_model"] == "all-MiniLM-L6-v2"
+    assert status["llm_backend"] == "extractive"
+    assert status["last_ingest"]
+
+
+def test_chat_session_follow_up(cli_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "chat"],
+        input="Where were the wounded taken?\n/reset\n/quit\n",
+        env={**os.environ, **cli_env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Et-Tanf" in result.stdout
+    assert "(conversation forgotten)" in result.stdout

@@ -1,0 +1,112 @@
+"""Retrieval: fusion arithmetic, BM25 with corrections, hybrid search on real models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.components import build_vector_store
+from rag.ingest import ingest
+from rag.retrieve import BM25Index, HybridRetriever, rrf_fuse
+from rag.text import normalize_text
+from tests.conftest import make_settings
+from tests.fakes import HashEmbedding
+
+
+def test_rrf_fuse_arithmetic() -> None:
+    fused = dict(rrf_fuse([["a", "b", "c"], ["c", "a"]], k=60))
+    assert fused["a"] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused["b"] == pytest.approx(1 / 62)
+    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
+    order = [d for d, _ in rrf_fuse([["a", "b", "c"], ["c", "a"]], k=60)]
+    assert order == ["a", "c", "b"]
+
+
+def test_rrf_weights_and_ties() -> None:
+    # A ranking with weight 0 does not count at all.
+    assert [d for d, _ in rrf_fuse([["x", "y"], ["y", "x"]], [1.0, 0.0])] == ["x", "y"]
+    # Equal scores keep first-seen order, so results are deterministic.
+    assert [d for d, _ in rrf_fuse([["p"], ["q"]])] == ["p", "q"]
+    with pytest.raises(ValueError):
+        rrf_fuse([["a"]], [1.0, 2.0])
+
+
+def test_bm25_ranks_exact_terms_and_corrects_misspellings() -> None:
+    index = BM25Index(
+        [
+            "The museum in Palmyra reopened after restoration.",
+            "Farmers in the valley harvested wheat early this year.",
+            "Sergei Vеrshinin spoke about bases in December.",  # Cyrillic е, as in the seed article
+        ]
+    )
+    assert index.search("Palmyra museum", 2)[0][0] == 0
+    assert index.search("Palmira", 1)[0][0] == 0  # one edit away
+    assert index.search("Vershinin", 1)[0][0] == 2  # homoglyph folded
+    assert index.search("Vershinen", 1)[0][0] == 2
+    assert index.correct_query("What about Palmira?") == "What about Palmyra?"
+    assert index.search("zzzz qqqq", 3) == []
+
+
+def test_normalize_text_folds_quotes_space_and_lookalikes() -> None:
+    assert normalize_text("Moscow’s  “bases”\n\tVеrshinin") == 'Moscow\'s "bases" Vershinin'
+    assert normalize_text("Москва") == "Москва"  # all-Cyrillic words stay as they are
+
+
+def test_hybrid_search_on_seed_corpus(seed_index, embedder) -> None:
+    retriever = HybridRetriever(seed_index, embedder, build_vector_store(seed_index))
+    results = retriever.search("Where were the wounded taken?", top_k=3)
+    assert len(results) == 3
+    assert "Et-Tanf" in results[0].node.get_content()
+    assert results[0].score >= results[1].score >= results[2].score
+    meta = results[0].node.metadata
+    assert meta["file"] == "syria-us-palmyra-attack-russia-bases.txt"
+    assert meta["dense_rank"] is not None and meta["bm25_rank"] is not None
+    # Misspelled name still finds the passage that names him.
+    top = retriever.search("What did Vershinen say?", top_k=2)
+    assert any("Deputy Foreign Minister" in r.node.get_content() for r in top)
+    # Through the llama-index BaseRetriever interface too.
+    assert retriever.retrieve("Nour al-Din al-Baba")[0].node.metadata["file"].startswith("rayhaber")
+
+
+def test_date_cutoff_applies_to_dense_and_bm25(corpus: Path, tmp_path: Path) -> None:
+    for day, text in [
+        ("2026-01-05", "The election was won by the Green party."),
+        ("2026-02-20", "The election recount was won by the Blue party."),
+        ("", "An undated note about the election."),
+    ]:
+        name = day or "undated"
+        front = (
+            f"---\ntitle: Election {name}\ndate: {day}\n---\n" if day else "---\ntitle: Note\n---\n"
+        )
+        (corpus / f"{name}.txt").write_text(front + text)
+    settings = make_settings(tmp_path, candidates=10)
+    fake = HashEmbedding()
+    ingest(settings, embed_model=fake)
+    retriever = HybridRetriever(settings, fake, build_vector_store(settings))
+    every = {r.node.metadata["file"] for r in retriever.search("election won", top_k=5)}
+    assert every == {"2026-01-05.txt", "2026-02-20.txt", "undated.txt"}
+    early = retriever.search("election won", top_k=5, as_of=20260131)
+    assert {r.node.metadata["file"] for r in early} == {"2026-01-05.txt", "undated.txt"}
+    assert {f for f, _ in retriever.dense_search("election", 5, as_of=20260131)} == {
+        "2026-01-05.txt#0",
+        "undated.txt#0",
+    }
+    assert {f for f, _ in retriever.bm25_search("election", 5, as_of=20260131)} == {
+        "2026-01-05.txt#0",
+        "undated.txt#0",
+    }
+
+
+def test_refresh_sees_new_chunks(corpus: Path, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    fake = HashEmbedding()
+    (corpus / "a.txt").write_text("Alpha article about trains.")
+    ingest(settings, embed_model=fake)
+    retriever = HybridRetriever(settings, fake, build_vector_store(settings))
+    assert retriever.size == 1
+    (corpus / "b.txt").write_text("Beta article about ferries.")
+    ingest(settings, embed_model=fake)
+    retriever.refresh()
+    assert retriever.size == 2
+    assert retriever.search("ferries", top_k=1)[0].node.metadata["file"] == "b.txt"
