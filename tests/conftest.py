@@ -130,7 +130,8 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
         except OSError:
             if proc.poll() is not None or time.time() > deadline:
                 proc.kill()
-                raise RuntimeError(f"chroma run did not start: {(data / 'server.log').read_text()}")
+                log_text = (data / "server.log").read_text()
+                raise RuntimeError(f"chroma run did not start: {log_text}") from None
             time.sleep(0.3)
     yield url
     proc.terminate()

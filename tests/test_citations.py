@@ -37,7 +37,10 @@ def test_lexical_support_weights_names_and_numbers() -> None:
 
 
 def test_repair_keeps_right_moves_wrong_and_adds_missing() -> None:
-    answer = "The wounded were taken to the Et-Tanf base [1]. Vershinin spoke in December [1]. Three US citizens lost their lives."
+    answer = (
+        "The wounded were taken to the Et-Tanf base [1]. Vershinin spoke in December [1]. "
+        "Three US citizens lost their lives."
+    )
     repair = repair_citations(answer, [1, 2, 3], support)
     assert repair.answer == (
         "The wounded were taken to the Et-Tanf base [2]. Vershinin spoke in December [1]. "

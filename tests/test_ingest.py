@@ -116,7 +116,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(corpus: Path, tmp_path: Pat
 
 
 def test_wiped_store_is_rebuilt(seed_corpus: Path, tmp_path: Path) -> None:
-    """If the Chroma collection loses its chunks, the next ingest re-embeds instead of trusting the docstore."""
+    """If the Chroma collection loses its chunks, the next ingest re-embeds them."""
     settings = make_settings(tmp_path)
     first = ingest(settings, embed_model=HashEmbedding())
     store = build_vector_store(settings)
