@@ -34,6 +34,8 @@ def set_offline_env() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # "Loading weights" bars
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     if "TIKTOKEN_CACHE_DIR" not in os.environ:
         # llama-index ships the cl100k_base file; tiktoken would otherwise download it.
         spec = importlib.util.find_spec("llama_index.core")

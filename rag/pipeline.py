@@ -19,7 +19,7 @@ from rag.components import (
     embedder_label,
     llm_label,
 )
-from rag.config import Settings
+from rag.config import LLMBackend, Settings
 from rag.ingest import (
     IngestReport,
     ProgressFn,
@@ -54,6 +54,7 @@ class RAG:
         self._llm = llm
         self._retriever: HybridRetriever | None = None
         self._chain: AnswerChain | None = None
+        self._other_chains: dict[str, AnswerChain] = {}
         self._lock = threading.RLock()
 
     # -- lazily built parts (status must not load models)
@@ -93,6 +94,22 @@ class RAG:
             if self._chain is None:
                 self._chain = AnswerChain(self.settings, self.retriever, self.llm)
             return self._chain
+
+    def chain_for(self, backend: LLMBackend | None = None) -> AnswerChain:
+        """The answer chain for another LLM backend, sharing this retriever.
+
+        Lets the app switch between configured backends per question without
+        loading the embedder or the chunk table twice.
+        """
+        if backend is None or backend == self.settings.llm:
+            return self.chain
+        with self._lock:
+            if backend not in self._other_chains:
+                settings = self.settings.model_copy(update={"llm": backend})
+                self._other_chains[backend] = AnswerChain(
+                    settings, self.retriever, build_llm(settings)
+                )
+            return self._other_chains[backend]
 
     def warm_up(self) -> None:
         """Load the models and the chunk table now, not on the first question."""
@@ -134,8 +151,11 @@ class RAG:
         as_of: int | None = None,
         style: Style = "cited",
         top_k: int | None = None,
+        backend: LLMBackend | None = None,
     ) -> Answer:
-        return self.chain.ask(question, history, as_of=as_of, style=style, top_k=top_k)
+        """Answer one question; ``history`` holds earlier turns as role/content dicts."""
+        chain = self.chain_for(backend)
+        return chain.ask(question, history, as_of=as_of, style=style, top_k=top_k)
 
     def stream(
         self,
@@ -144,8 +164,11 @@ class RAG:
         as_of: int | None = None,
         style: Style = "cited",
         top_k: int | None = None,
+        backend: LLMBackend | None = None,
     ) -> Iterator[StreamEvent]:
-        return self.chain.stream(question, history, as_of=as_of, style=style, top_k=top_k)
+        """Like ``ask``, yielding status and text deltas before the checked Answer."""
+        chain = self.chain_for(backend)
+        return chain.stream(question, history, as_of=as_of, style=style, top_k=top_k)
 
     # -- status
     def status(self) -> dict[str, Any]:
