@@ -148,3 +148,21 @@ class Settings(BaseSettings):
     @property
     def docstore_path(self) -> Path:
         return self.index_dir / f"docstore-{self.collection}.json"
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, for the README (``python -m rag.config``)."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = {"cache_dir": "~/.cache/news-rag", "llm_threads": "CPU count"}.get(
+                name, "computed"
+            )
+        else:
+            default = "unset" if field.default is None else str(field.default)
+        rows.append(f"| `RAG_{name.upper()}` | `{default}` | {field.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())
