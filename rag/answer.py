@@ -167,6 +167,7 @@ class Prepared:
     timings: dict[str, float]
     usage: dict[str, Any] = field(default_factory=dict)
     sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -557,7 +558,10 @@ class AnswerChain:
         vecs = prepared.sentence_vectors.get(passage.chunk_id)
         quote, cos = "", 0.0
         if vecs is not None and len(vecs):
-            c_vec = np.asarray(self.embed_model.get_text_embedding(claim))
+            c_vec = prepared.claim_vectors.get(claim)
+            if c_vec is None:
+                c_vec = np.asarray(self.embed_model.get_text_embedding(claim))
+                prepared.claim_vectors[claim] = c_vec
             sims = _cosine_matrix(c_vec[None, :], vecs)[0]
             lex = np.array([lexical_support(claim, s.text) for s in passage.sentences])
             best = int(np.argmax(sims + lex))
