@@ -1,0 +1,298 @@
+"""``rag eval``: score the chatbot on a gold set or on the RealTime QA news benchmark.
+
+    rag eval [GOLD.jsonl] [--out DIR] [--json]
+    rag eval realtimeqa --data DIR [--limit N] [--out DIR] [--json]
+
+Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
+``--json`` the summary object is the only thing printed on stdout (progress
+and notes go to stderr). An LLM judge runs when ``--judge-base-url`` (or
+``RAG_JUDGE_BASE_URL``) names an OpenAI-compatible server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from evals.report import ReportSpec, scalar_items, write_report
+
+SEED_GOLD = "seed_gold.jsonl"
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def seed_gold_path() -> Path:
+    """The packaged seed set, found through the package path (works for editable installs)."""
+    import evals
+
+    for folder in evals.__path__:
+        candidate = Path(folder) / SEED_GOLD
+        if candidate.is_file():
+            return candidate
+    return Path(__file__).with_name(SEED_GOLD)
+
+
+def add_eval_parser(
+    sub: Any, common: argparse.ArgumentParser, answer_opts: argparse.ArgumentParser
+) -> None:
+    p = sub.add_parser(
+        "eval",
+        parents=[common, answer_opts],
+        help="score answers and retrieval on a gold set or the RealTime QA benchmark",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "target",
+        nargs="?",
+        help="a gold JSONL file (default: the seed set), or 'realtimeqa'",
+    )
+    p.add_argument("--out", type=Path, help="output folder (default: eval-out/<name>)")
+    p.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")
+    p.add_argument("--data", type=Path, help="realtimeqa: the benchmark's data folder")
+    p.add_argument(
+        "--limit", type=int, help="realtimeqa: this many questions, spread across the weeks"
+    )
+    p.add_argument(
+        "--mc-rotations",
+        type=int,
+        default=4,
+        help="realtimeqa: ask each multiple-choice question with the choices rotated this many "
+        "times and average (cancels a bias for one letter; 1 = once)",
+    )
+    p.add_argument(
+        "--no-closed-book", action="store_true", help="realtimeqa: skip the closed-book baseline"
+    )
+    p.add_argument("--judge-model", help="LLM judge model name (RAG_JUDGE_MODEL)")
+    p.add_argument(
+        "--judge-base-url",
+        help="OpenAI-compatible URL of the LLM judge (RAG_JUDGE_BASE_URL); unset: no judge",
+    )
+    p.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if args.target == "realtimeqa":
+        return _realtimeqa(args)
+    if args.data is not None or args.limit is not None:
+        _err("--data and --limit apply to `rag eval realtimeqa`; ignoring them.")
+    return _gold(args)
+
+
+def build_judge(args: argparse.Namespace) -> tuple[Any, str] | None:
+    """The LLM judge from flags or RAG_JUDGE_* variables; None when no URL is set."""
+    base_url = args.judge_base_url or os.environ.get("RAG_JUDGE_BASE_URL")
+    if not base_url:
+        return None
+    from llama_index.llms.openai_like import OpenAILike
+
+    from evals.gold import Judge
+
+    model = args.judge_model or os.environ.get("RAG_JUDGE_MODEL") or "default"
+    llm = OpenAILike(
+        model=model,
+        api_base=base_url,
+        api_key=os.environ.get("RAG_JUDGE_API_KEY") or "none",
+        is_chat_model=True,
+        temperature=0.0,
+        max_tokens=512,
+        timeout=180,
+        max_retries=1,
+    )
+    return Judge(llm), f"{model} at {base_url}"
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+def _run_meta(settings: Any) -> dict[str, Any]:
+    from rag.components import embedder_label, llm_label
+
+    return {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "llm": llm_label(settings),
+        "embedder": embedder_label(settings),
+        "top_k": settings.top_k,
+        "context_tokens": settings.context_tokens,
+        "corpus": str(settings.corpus_dir),
+        "index": str(settings.index_dir),
+    }
+
+
+def _finish(
+    args: argparse.Namespace,
+    out: Path,
+    spec: ReportSpec,
+    records: list[dict[str, Any]],
+    summary: dict[str, Any],
+    meta: dict[str, Any],
+) -> int:
+    paths = write_report(out, spec, records, summary, meta)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        _err(f"report: {paths['markdown']}")
+        return 0
+    width = max(len(k) for k, _ in scalar_items(summary))
+    for key, value in scalar_items(summary):
+        shown = f"{value:.3f}" if isinstance(value, float) else ("-" if value is None else value)
+        print(f"{key.replace('_', ' '):<{width}}  {shown}")
+    print()
+    for name, path in paths.items():
+        print(f"{name:<13} {path}")
+    return 0
+
+
+# --- gold sets ---------------------------------------------------------------------------------
+
+
+def _gold(args: argparse.Namespace) -> int:
+    from evals import gold
+    from rag.cli import _settings, print_report
+    from rag.errors import ConfigError, IndexEmptyError
+    from rag.pipeline import RAG
+
+    path = Path(args.target) if args.target else seed_gold_path()
+    try:
+        items = gold.load_gold(path)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"Cannot read the gold set: {exc}") from exc
+    settings = _settings(args)
+    rag = RAG(settings)
+    report = rag.ingest(show_progress=_progress())
+    print_report(report, out=sys.stderr)
+    if report.chunks_total == 0:
+        raise IndexEmptyError(f"No articles could be indexed from {settings.corpus_dir}.")
+    missing = gold.missing_sources(items, settings.corpus_dir)
+    if missing:
+        _err(
+            f"warning: the corpus {settings.corpus_dir} lacks {len(missing)} source file(s) of "
+            f"the gold set ({', '.join(missing[:3])}...): retrieval scores will be low."
+        )
+    judge = build_judge(args)
+    if judge is None:
+        _err("no LLM judge configured (--judge-base-url): faithfulness/correctness skipped")
+    rag.warm_up()
+    started = time.perf_counter()
+    records = gold.run_gold(rag, items, judge[0] if judge else None, progress=_progress())
+    summary = gold.summarize(records)
+    meta = {
+        "kind": "gold set",
+        "gold_set": str(path),
+        **_run_meta(settings),
+        "judge": judge[1] if judge else None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    spec = ReportSpec(
+        title=f"Evaluation on {path.name}",
+        group_title="Metrics by question type",
+        group_label="Type",
+        group_key="by_type",
+        group_metrics=gold.TYPE_METRICS,
+        question_columns=[
+            ("id", lambda r: r["id"]),
+            ("type", lambda r: r["type"]),
+            ("rank", lambda r: r["retrieval_rank"]),
+            ("key facts", lambda r: r["key_facts"]),
+            ("F1", lambda r: r["f1"]),
+            ("cit. P", lambda r: r["citation_precision"]),
+            ("cit. R", lambda r: r["citation_recall"]),
+            ("refused", lambda r: r["refused"]),
+            ("s", lambda r: r["timings"].get("total")),
+            ("answer", lambda r: r["answer"][:160]),
+        ],
+    )
+    stem = "seed" if path == seed_gold_path() else path.stem
+    return _finish(args, args.out or Path("eval-out") / stem, spec, records, summary, meta)
+
+
+# --- RealTime QA -------------------------------------------------------------------------------
+
+
+def _realtimeqa(args: argparse.Namespace) -> int:
+    from evals import realtimeqa as rtqa
+    from rag.cli import _settings
+    from rag.errors import ConfigError
+    from rag.pipeline import RAG
+
+    if args.data is None:
+        raise ConfigError("`rag eval realtimeqa` needs --data DIR (the benchmark's data folder).")
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError("--limit must be at least 1.")
+    try:
+        data = rtqa.load_dataset(args.data)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"Cannot read the benchmark in {args.data}: {exc}") from exc
+    if args.corpus_dir is not None:
+        _err("--corpus is ignored: the benchmark pools its own articles into its own corpus.")
+    settings = rtqa.benchmark_settings(_settings(args), args.data, args.index_dir)
+    _err(
+        f"{len(data.questions)} questions, {len(data.articles)} distinct articles "
+        f"({data.duplicates} duplicates, {data.without_text} without text); "
+        f"corpus and index under {settings.corpus_dir.parent}"
+    )
+    rag = RAG(settings)
+    index = rtqa.prepare_index(rag, data.articles, show_progress=_progress())
+    _err(
+        ("reused the index" if index["reused"] else "indexed")
+        + f": {index['chunks']} chunks ({index['seconds']} s)"
+    )
+    questions = rtqa.spread_subset(data.questions, args.limit)
+    answerable = rtqa.answerable_ids(questions, data.articles)
+    rag.warm_up()
+    started = time.perf_counter()
+    records = rtqa.run_realtimeqa(
+        rag,
+        questions,
+        answerable,
+        rotations=args.mc_rotations,
+        closed_book=not args.no_closed_book,
+        progress=_progress(),
+    )
+    seconds = time.perf_counter() - started
+    summary = rtqa.summarize(records, seconds)
+    meta = {
+        "kind": "RealTime QA",
+        "data": str(args.data),
+        "weeks": len({q.week for q in data.questions}),
+        "questions_in_data": len(data.questions),
+        "limit": args.limit,
+        "articles": len(data.articles),
+        "search_results": data.search_results,
+        "duplicates": data.duplicates,
+        "without_text": data.without_text,
+        **_run_meta(settings),
+        "chunks": index["chunks"],
+        "index_reused": index["reused"],
+        "index_seconds": index["seconds"],
+        "mc_rotations": args.mc_rotations,
+        "seconds": round(seconds, 1),
+    }
+    spec = ReportSpec(
+        title="RealTime QA over a pooled, date-filtered news corpus",
+        group_title="Metrics by retrieval outcome",
+        group_label="Retrieval",
+        group_key="by_group",
+        group_metrics=("mc_correct", "closed_mc_correct", "open_em", "open_f1", "refused"),
+        question_columns=[
+            ("id", lambda r: r["id"]),
+            ("date", lambda r: r["date"]),
+            ("rank", lambda r: r["retrieval_rank"]),
+            ("MC", lambda r: r["mc_correct"]),
+            ("closed MC", lambda r: r["closed_mc_correct"]),
+            ("EM", lambda r: r["open_em"]),
+            ("F1", lambda r: r["open_f1"]),
+            ("gold", lambda r: r["gold_text"]),
+            ("answer", lambda r: r["open_answer"][:100]),
+            ("question", lambda r: r["question"][:120]),
+        ],
+    )
+    return _finish(args, args.out or Path("eval-out") / "realtimeqa", spec, records, summary, meta)
