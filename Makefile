@@ -43,5 +43,8 @@ format: install
 	$(BIN)/ruff format rag evals tests app.py
 	$(BIN)/ruff check --fix rag evals tests app.py
 
+bench: install
+	$(BIN)/python -m evals.bench --readme
+
 clean:
 	rm -rf .rag .pytest_cache eval-out bench-out test-artifacts
