@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run chat test lint format eval bench clean
+.PHONY: install run chat browser test lint format eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,20 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/rag ingest || [ $$? -eq 3 ]
-	$(BIN)/rag chat
+	$(BIN)/python app.py
 
 chat: install
 	$(BIN)/rag chat
 
-test: install
+# Debian's Chromium and its driver for the browser tests; never a browser download.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && \
+		$$SUDO apt-get install -y --no-install-recommends chromium chromium-driver; \
+	fi
+
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install

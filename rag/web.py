@@ -74,9 +74,9 @@ def highlight(text: str, quote: str) -> str:
 def source_card(passage: Passage, turn: int, cited: bool) -> str:
     meta = [escape(x) for x in (passage.publisher, passage.date) if x]
     meta.append(f"<code>{escape(passage.source)}</code>")
-    meta.append(f"score {passage.score:.3f}")
+    meta.append(f'<span title="dense and BM25 ranks, fused">score {passage.score:.3f}</span>')
     title = escape(passage.title or passage.source)
-    if passage.url:
+    if passage.url.startswith(("http://", "https://")):  # no javascript: links
         title = f'<a href="{escape(passage.url)}" target="_blank" rel="noopener">{title}</a>'
     kind = "cited" if cited else "closest"
     return (
@@ -211,15 +211,15 @@ class UploadResult:
     errors: list[str] = field(default_factory=list)
 
     def markdown(self) -> str:
-        lines = [f"- {m}" for m in self.messages] + [f"- **Not added:** {e}" for e in self.errors]
-        return "\n".join(lines)
+        errors = [f"- **Not added:** {html.escape(e)}" for e in self.errors]
+        return "\n".join([f"- {m}" for m in self.messages] + errors)
 
 
 def safe_name(name: str) -> str:
     """A plain file name: no folders, no hidden files, no odd characters."""
     name = unicodedata.normalize("NFKC", Path(name.replace("\\", "/")).name)
     name = re.sub(r"[^\w.\-]+", "-", name, flags=re.UNICODE).strip(".-_ ")
-    name = re.sub(r"-{2,}", "-", name)
+    name = re.sub(r"-*\.-*", ".", re.sub(r"-{2,}", "-", name))
     if len(name) > MAX_NAME_CHARS:
         stem, dot, suffix = name.rpartition(".")
         name = stem[: MAX_NAME_CHARS - len(suffix) - 1] + dot + suffix if dot else name
@@ -264,7 +264,7 @@ def save_upload(source: Path, corpus_dir: Path, name: str, result: UploadResult)
                     f"Saved as `{target.name}`: a different `{name}` is already in the corpus."
                 )
             return
-        result.errors.append(f"`{name}`: too many files with that name.")
+        result.errors.append(f"{name}: too many files with that name.")
     finally:
         temp.unlink(missing_ok=True)
 
@@ -278,13 +278,16 @@ def save_uploads(files: list[tuple[Path, str]], corpus_dir: Path, max_mb: float)
         size_mb = path.stat().st_size / 1_000_000
         if not name or not upload_suffix_ok(name):
             types = ", ".join(UPLOAD_SUFFIXES)
-            result.errors.append(f"`{original}`: unsupported file type; upload {types} files.")
+            result.errors.append(
+                f"{original}: unsupported file type; upload {types} files "
+                f"(or an article's <file>{SIDECAR_SUFFIX} sidecar)."
+            )
         elif size_mb > max_mb:
             result.errors.append(
-                f"`{original}` is {size_mb:.1f} MB; the limit is {max_mb:g} MB (RAG_MAX_UPLOAD_MB)."
+                f"{original} is {size_mb:.1f} MB; the limit is {max_mb:g} MB (RAG_MAX_UPLOAD_MB)."
             )
         elif size_mb == 0:
-            result.errors.append(f"`{original}` is empty.")
+            result.errors.append(f"{original} is empty.")
         else:
             save_upload(path, corpus_dir, name, result)
     return result

@@ -1,0 +1,191 @@
+"""What the chat page shows and how uploads are saved, without a server or a browser."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from rag import web
+from rag.answer import REFUSAL, Answer, Passage
+from rag.api import ApiError, BasicAuthMiddleware, OpenAIMessage, history_from_messages
+
+
+def passage(number: int = 1, **fields: object) -> Passage:
+    values: dict[str, object] = {
+        "number": number,
+        "chunk_id": f"doc#{number}",
+        "source": "a.txt",
+        "title": "Title",
+        "date": "2025-12-14",
+        "url": "",
+        "text": "First sentence. The wounded went to Et-Tanf.  Last one.",
+        "score": 0.0321,
+        "publisher": "Gazette",
+        "quote": "The wounded went to Et-Tanf.",
+    }
+    values.update(fields)
+    return Passage(**values)  # type: ignore[arg-type]
+
+
+def test_citation_markers_become_links_to_their_cards() -> None:
+    text = web.link_citations("They went to Et-Tanf [1]. Both said so [1, 2].", turn=3)
+    assert text == (
+        "They went to Et-Tanf [\\[1\\]](#src-3-1). Both said so [\\[1\\]](#src-3-1)"
+        "[\\[2\\]](#src-3-2)."
+    )
+
+
+def test_highlight_marks_the_quote_and_escapes_the_rest() -> None:
+    out = web.highlight("<b>x</b> The  wounded went\nthere. ${y}", "The wounded went there.")
+    assert out.startswith("&lt;b&gt;x&lt;/b&gt; <mark")
+    assert "The  wounded went\nthere.</mark>" in out
+    assert "${" not in out and "&#36;{y}" in out
+    assert web.highlight("no match", "other") == "no match"
+
+
+def test_source_card_is_escaped_and_complete() -> None:
+    card = web.source_card(
+        passage(title="<script>alert(1)</script>", url="javascript:alert(1)"), 2, cited=True
+    )
+    assert "<script>" not in card and "&lt;script&gt;" in card
+    assert "javascript:" not in card
+    assert 'id="src-2-1"' in card
+    assert "Gazette" in card and "2025-12-14" in card and "<code>a.txt</code>" in card
+    assert "score 0.032" in card
+    assert '<mark class="quote">The wounded went to Et-Tanf.</mark>' in card
+    linked = web.source_card(passage(url="https://example.org/a"), 1, cited=True)
+    assert 'href="https://example.org/a"' in linked
+
+
+def test_refusal_shows_the_closest_passages_and_says_why() -> None:
+    answer = Answer(
+        question="Cake?",
+        answer=REFUSAL,
+        refused=True,
+        citations=[],
+        passages=[passage(n) for n in range(1, 6)],
+    )
+    html = web.answer_sources(answer, turn=1)
+    assert "No answer" in html and "closest passages" in html
+    assert html.count('class="src-card closest"') == web.CLOSEST_ON_REFUSAL
+    assert "<mark" not in html  # nothing was cited, so nothing is highlighted
+    assert REFUSAL in web.chat_text(answer, 1)
+
+
+def test_sources_panel_folds_earlier_turns() -> None:
+    assert "appear here" in web.sources_panel([])
+    html = web.sources_panel(["<p>one</p>", "<p>two</p>", "<p>three</p>"])
+    assert html.index("three") < html.index("two") < html.index("one")
+    assert html.count("<details") == 2
+
+
+def test_status_line_and_report() -> None:
+    status = {
+        "documents": 2,
+        "chunks": 11,
+        "embedding_model": "all-MiniLM-L6-v2",
+        "llm": "extractive (no LLM)",
+        "last_ingest": "2026-01-02T03:04:05+00:00",
+    }
+    line = web.status_line(status)
+    assert "**2** articles" in line and "**11** chunks" in line
+    assert "2026-01-02 03:04:05 UTC" in line
+
+
+def test_examples_come_from_titles_newest_first() -> None:
+    articles = [
+        {"title": "Newer", "date": "2026-01-02", "file": "b.txt"},
+        {"title": "Newer", "date": "2026-01-01", "file": "c.txt"},
+        {"title": "Older", "date": "2025-01-01", "file": "a.txt"},
+    ]
+    assert web.example_questions(articles) == [
+        "What does the article “Newer” report?",
+        "What does the article “Older” report?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\me\\My Article (1).md", "My-Article-1.md"),
+        (".hidden.txt", "hidden.txt"),
+        ("Café report.html", "Café-report.html"),
+    ],
+)
+def test_safe_names(name: str, safe: str) -> None:
+    assert web.safe_name(name) == safe
+
+
+def test_uploads_are_checked_and_never_overwrite(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "story.txt").write_text("old story")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+
+    def upload(name: str, data: bytes) -> tuple[Path, str]:
+        path = uploads / f"{len(list(uploads.iterdir()))}.bin"
+        path.write_bytes(data)
+        return path, name
+
+    result = web.save_uploads(
+        [
+            upload("story.txt", b"new story"),  # a different file of that name exists
+            upload("story.txt", b"old story"),  # the same file again
+            upload("fresh.md", b"# Fresh"),
+            upload("tool.exe", b"MZ"),
+            upload("big.txt", b"x" * 2_000_001),
+            upload("empty.txt", b""),
+            upload("a.pdf.meta.json", b"{}"),
+        ],
+        corpus,
+        max_mb=2,
+    )
+    assert result.saved == ["story-2.txt", "fresh.md", "a.pdf.meta.json"]
+    assert (corpus / "story.txt").read_text() == "old story"
+    assert (corpus / "story-2.txt").read_text() == "new story"
+    assert any("already in the corpus" in m for m in result.messages)
+    errors = " ".join(result.errors)
+    assert "tool.exe: unsupported file type" in errors
+    assert "big.txt is 2.0 MB; the limit is 2 MB" in errors
+    assert "empty.txt is empty" in errors
+    assert not list(corpus.glob(".upload-*"))  # no temporary files left behind
+    assert "Not added" in result.markdown()
+
+
+def test_openai_messages_split_into_question_and_history() -> None:
+    messages = [
+        OpenAIMessage(role="system", content="Be brief."),
+        OpenAIMessage(role="user", content="What happened in Palmyra?"),
+        OpenAIMessage(role="assistant", content="An attack [1]."),
+        OpenAIMessage(role="user", content=[{"type": "text", "text": "And the wounded?"}]),
+    ]
+    question, history = history_from_messages(messages)
+    assert question == "And the wounded?"
+    assert history == [
+        {"role": "user", "content": "What happened in Palmyra?"},
+        {"role": "assistant", "content": "An attack [1]."},
+    ]
+    with pytest.raises(ApiError, match="last message"):
+        history_from_messages(messages[:3])
+
+
+def test_basic_auth_middleware() -> None:
+    app = FastAPI()
+    app.get("/ping")(lambda: {"ok": True})
+    app.add_middleware(BasicAuthMiddleware, credentials="desk:pa:ss")
+    client = TestClient(app)
+
+    def basic(value: str) -> dict[str, str]:
+        return {"Authorization": "Basic " + base64.b64encode(value.encode()).decode()}
+
+    missing = client.get("/ping")
+    assert missing.status_code == 401 and "Basic" in missing.headers["WWW-Authenticate"]
+    assert client.get("/ping", headers=basic("desk:wrong")).status_code == 401
+    assert client.get("/ping", headers={"Authorization": "Basic !!!"}).status_code == 401
+    assert client.get("/ping", headers=basic("desk:pa:ss")).json() == {"ok": True}
