@@ -59,7 +59,9 @@ def add_eval_parser(
     p.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")
     p.add_argument("--data", type=Path, help="realtimeqa: the benchmark's data folder")
     p.add_argument(
-        "--limit", type=int, help="realtimeqa: this many questions, spread across the weeks"
+        "--limit",
+        type=int,
+        help="only this many questions, spread across question types (gold) or weeks (realtimeqa)",
     )
     p.add_argument(
         "--mc-rotations",
@@ -82,8 +84,8 @@ def add_eval_parser(
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.target == "realtimeqa":
         return _realtimeqa(args)
-    if args.data is not None or args.limit is not None:
-        _err("--data and --limit apply to `rag eval realtimeqa`; ignoring them.")
+    if args.data is not None:
+        _err("--data applies to `rag eval realtimeqa`; ignoring it.")
     return _gold(args)
 
 
@@ -165,6 +167,9 @@ def _gold(args: argparse.Namespace) -> int:
         items = gold.load_gold(path)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"Cannot read the gold set: {exc}") from exc
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError("--limit must be at least 1.")
+    items = gold.spread_by_type(items, args.limit)
     settings = _settings(args)
     rag = RAG(settings)
     report = rag.ingest(show_progress=_progress())
@@ -187,6 +192,7 @@ def _gold(args: argparse.Namespace) -> int:
     meta = {
         "kind": "gold set",
         "gold_set": str(path),
+        "limit": args.limit,
         **_run_meta(settings),
         "judge": judge[1] if judge else None,
         "seconds": round(time.perf_counter() - started, 1),

@@ -104,6 +104,23 @@ def load_gold(path: Path) -> list[GoldItem]:
     return items
 
 
+def spread_by_type(items: Sequence[GoldItem], limit: int | None) -> list[GoldItem]:
+    """``limit`` questions taken round-robin across question types, in file order."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    by_type: dict[str, list[GoldItem]] = {}
+    for item in items:
+        by_type.setdefault(item.type, []).append(item)
+    chosen: set[str] = set()
+    depth = 0
+    while len(chosen) < limit:
+        for group in by_type.values():
+            if depth < len(group) and len(chosen) < limit:
+                chosen.add(group[depth].id)
+        depth += 1
+    return [item for item in items if item.id in chosen]
+
+
 def missing_sources(items: Sequence[GoldItem], corpus_dir: Path) -> list[str]:
     """Source files the gold set names that the corpus folder lacks."""
     names = {s for item in items for s in item.source}
@@ -187,21 +204,25 @@ class Judge:
         self.correctness = CorrectnessEvaluator(llm=llm)
 
     def __call__(self, item: GoldItem, answer: Answer) -> dict[str, Any]:
+        """Scores of one answer; a judge failure is recorded, not raised (the run goes on)."""
         result: dict[str, Any] = {"faithfulness": None, "correctness": None}
         plain = CITATION_RE.sub("", answer.answer).strip()
-        if not answer.refused:
-            contexts = [p.context_text() for p in answer.passages if p.in_prompt]
-            if contexts:
-                verdict = self.faithfulness.evaluate(
-                    query=item.question, response=plain, contexts=contexts
+        try:
+            if not answer.refused:
+                contexts = [p.context_text() for p in answer.passages if p.in_prompt]
+                if contexts:
+                    verdict = self.faithfulness.evaluate(
+                        query=item.question, response=plain, contexts=contexts
+                    )
+                    result["faithfulness"] = float(bool(verdict.passing))
+            if not item.unanswerable:
+                verdict = self.correctness.evaluate(
+                    query=item.question, response=plain, reference=item.answer
                 )
-                result["faithfulness"] = float(bool(verdict.passing))
-        if not item.unanswerable:
-            verdict = self.correctness.evaluate(
-                query=item.question, response=plain, reference=item.answer
-            )
-            result["correctness"] = verdict.score
-            result["correctness_passing"] = verdict.passing
+                result["correctness"] = verdict.score
+                result["correctness_passing"] = verdict.passing
+        except Exception as exc:  # a judge that is down or replies out of format
+            result["error"] = f"{type(exc).__name__}: {exc}"
         return result
 
 

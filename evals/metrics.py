@@ -70,26 +70,35 @@ def match_form(text: str) -> str:
     return normalize_text(text).casefold()
 
 
-def needle_pattern(needle: str) -> re.Pattern[str] | None:
-    """The regex ``contains`` uses, compiled once when one needle meets many texts."""
+def needle_pattern(needle: str, stem: bool = False) -> re.Pattern[str] | None:
+    """The regex ``contains`` uses, compiled once when one needle meets many texts.
+
+    A needle starts on a word boundary. It must end on one too, unless ``stem``
+    is set and it ends in a letter ("helicopter" then finds "helicopters"). A
+    number never continues into more digits ("3" is not in "30" or "3,000"),
+    though with ``stem`` an ordinal suffix may follow ("October 15" in "October 15th").
+    """
     target = match_form(needle)
     if not target:
         return None
     pattern = re.escape(target)
     if target[0].isalnum():
         pattern = r"(?<!\w)" + pattern
-    if target[-1].isalnum():
+    if target[-1].isdigit():
+        pattern += r"(?![.,]\d)" + (r"(?!\d)" if stem else r"(?!\w)")
+    elif target[-1].isalnum() and not stem:
         pattern += r"(?!\w)"
     return re.compile(pattern)
 
 
-def contains(haystack: str, needle: str) -> bool:
+def contains(haystack: str, needle: str, stem: bool = False) -> bool:
     """Is ``needle`` in ``haystack`` once both are normalised, on word boundaries?
 
-    Word boundaries keep "3" from matching inside "2023" and "Iran" inside "Iranian";
-    an empty needle is never found.
+    Word boundaries keep "3" from matching inside "2023" and "Iran" inside
+    "Iranian"; ``stem`` loosens the end (see ``needle_pattern``). An empty
+    needle is never found.
     """
-    pattern = needle_pattern(needle)
+    pattern = needle_pattern(needle, stem)
     return pattern is not None and pattern.search(match_form(haystack)) is not None
 
 
@@ -120,8 +129,13 @@ def reciprocal_rank(rank: int | None) -> float:
 
 
 def key_facts_present(answer: str, key_facts: Sequence[Sequence[str]]) -> bool:
-    """Every group of key facts has at least one of its variants in the answer."""
-    return all(any(contains(answer, variant) for variant in group) for group in key_facts)
+    """Every group of key facts has at least one of its variants in the answer.
+
+    A variant may be a word stem: "soldier" is present in "two soldiers died".
+    """
+    return all(
+        any(contains(answer, variant, stem=True) for variant in group) for group in key_facts
+    )
 
 
 def claim_supported(
@@ -148,7 +162,8 @@ def claim_supported(
         if not contains(passage, piece):
             continue
         for group in key_facts:
-            if any(contains(claim, v) for v in group) and any(contains(piece, v) for v in group):
+            in_claim = any(contains(claim, v, stem=True) for v in group)
+            if in_claim and any(contains(piece, v, stem=True) for v in group):
                 return True
     return False
 

@@ -67,6 +67,16 @@ def test_contains_respects_word_boundaries() -> None:
     assert not metrics.contains("Iranian officials", "Iran")
     assert metrics.contains("Russia, Iran and the USA", "Iran")
     assert metrics.contains("(al-Baba)", "al-Baba")
+    assert not metrics.contains("3,000 troops", "3") and not metrics.contains("3.5%", "3")
+    assert metrics.contains("3, 2 and 1", "3")
+    assert not metrics.contains("two helicopters", "helicopter")
+
+
+def test_contains_stem_mode_allows_word_endings_not_more_digits() -> None:
+    assert metrics.contains("two helicopters", "helicopter", stem=True)
+    assert metrics.contains("on October 15th", "October 15", stem=True)
+    assert not metrics.contains("30 soldiers", "3", stem=True)
+    assert not metrics.contains("in 2023", "3", stem=True)
 
 
 def test_first_hit_rank_single_and_multiple_evidence() -> None:
@@ -102,6 +112,8 @@ def test_key_facts_every_group_any_variant() -> None:
     assert metrics.key_facts_present("Three died.", [["3", "three"]])
     assert metrics.key_facts_present("anything", [])  # no facts asked: vacuously true
     assert metrics.key_facts_present(f"V{CYRILLIC_E}rshinin", [["Vershinin"]])
+    assert metrics.key_facts_present("American helicopters [1].", [["helicopter"]])
+    assert not metrics.key_facts_present("30 died.", [["3", "three"]])
 
 
 def test_claim_supported_lexically_or_by_evidence() -> None:
