@@ -51,6 +51,11 @@ format: install
 	$(BIN)/ruff format rag evals tests app.py
 	$(BIN)/ruff check --fix rag evals tests app.py
 
+# The seed gold set through the default local LLM (a few minutes on 2 cores): prints the
+# summary; results.json, report.md and plots go to eval-out/seed.
+eval: install
+	$(BIN)/rag eval --out eval-out/seed
+
 bench: install
 	$(BIN)/python -m evals.bench --readme
 
