@@ -124,8 +124,18 @@ class ChatUI:
             questions = []
         return [{"text": q, "display_text": q} for q in questions]
 
+    def chat_update(self) -> Any:
+        """Examples for the current corpus, or a hint when nothing is indexed yet."""
+        examples = self.examples()
+        placeholder = (
+            "Ask about the articles, or pick an example."
+            if examples
+            else "No articles are indexed yet: add some under **Add articles** below."
+        )
+        return gr.update(examples=examples or None, placeholder=placeholder)
+
     def on_load(self) -> tuple[str, Any]:
-        return self.status(), gr.update(examples=self.examples() or None)
+        return self.status(), self.chat_update()
 
     # -- chat
     @staticmethod
@@ -228,7 +238,7 @@ class ChatUI:
         note = note.replace("\n\n*Re-indexing…*", "")
         if note:
             text = f"{note}\n\n{text}"
-        return text, self.status(), gr.update(examples=self.examples() or None)
+        return text, self.status(), self.chat_update()
 
     def reindex_button(self, progress: Any = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
         return self.reindex("", progress)

@@ -63,23 +63,40 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Any, app: AppServer) -> Iterator[Any]:
+def open_page(browser: Any, url: str) -> Any:
+    """The chat in a fresh browser context: its own cookies, its own Gradio session."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.goto(app.url)
+    page.goto(url)
     page.wait_for_selector("#chat")
+    return page
+
+
+@pytest.fixture
+def page(browser: Any, app: AppServer) -> Iterator[Any]:
+    page = open_page(browser, app.url)
     yield page
-    context.close()
+    page.context.close()
+
+
+def send(page: Any, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
 
 
 def ask(page: Any, question: str, turn: int) -> Any:
-    """Type a question, press Enter and wait for the sources of answer ``turn``."""
-    page.fill("#question textarea", question)
-    page.press("#question textarea", "Enter")
+    """Ask and wait for the sources of answer ``turn``; returns the answer's bubble."""
+    send(page, question)
     page.wait_for_selector(f"#sources [id^='src-{turn}-']", timeout=ANSWER_MS)
     return page.locator('#chat [data-testid="bot"]').last
+
+
+def choose_extractive(page: Any) -> None:
+    """Pick the instant extractive backend in the collapsed settings panel."""
+    page.locator("#settings").get_by_text("Settings").first.click()
+    page.get_by_label("Answer with").click()
+    page.get_by_role("option", name="extractive (no LLM, instant)").click()
 
 
 def test_ask_follow_up_and_sources(page: Any) -> None:
@@ -149,13 +166,16 @@ def test_upload_reindex_and_ask(page: Any, app: AppServer, tmp_path: Path) -> No
     assert not (app.corpus / "notes.csv").exists()
     assert not (app.corpus / "data.json").exists()
 
-    # Answer with the extractive backend, picked in the settings panel.
-    page.locator("#settings").get_by_text("Settings").first.click()
-    page.get_by_label("Answer with").click()
-    page.get_by_role("option", name="extractive (no LLM, instant)").click()
+    choose_extractive(page)
     answer = ask(page, "Who is the new lighthouse keeper of Port Quillon?", turn=1)
     expect(answer).to_contain_text("Marisol Vantongeren")
     expect(page.locator("#sources")).to_contain_text("port-quillon-lighthouse.txt")
+
+    # A refusal says so and shows the closest passages.
+    answer = ask(page, "What is the recipe for chocolate cake?", turn=2)
+    expect(answer).to_contain_text("I could not find the answer in the articles.")
+    expect(page.locator("#sources .src-turn.refused")).to_contain_text("No answer")
+    expect(page.locator("#sources .src-turn.refused .src-card.closest").first).to_be_visible()
 
     # The Re-index button reports a corpus already in step.
     page.click("#reindex")
@@ -165,3 +185,27 @@ def test_upload_reindex_and_ask(page: Any, app: AppServer, tmp_path: Path) -> No
     shot = ARTIFACTS / "upload.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.is_file()
+
+
+def test_two_sessions_keep_their_own_chats(browser: Any, app: AppServer) -> None:
+    """Two users ask at the same time; each sees only their own question and answer."""
+    from playwright.sync_api import expect
+
+    users = [
+        (open_page(browser, app.url), "Where were the wounded taken?", "Tanf"),
+        (open_page(browser, app.url), "Who is Syria's foreign minister?", "Shibani"),
+    ]
+    try:
+        for page, _, _ in users:
+            choose_extractive(page)
+        for page, question, _ in users:
+            send(page, question)
+        for (page, question, expected), (_, other, _) in zip(users, users[::-1], strict=True):
+            page.wait_for_selector("#sources [id^='src-1-']", timeout=ANSWER_MS)
+            expect(page.locator('#chat [data-testid="bot"]').last).to_contain_text(expected)
+            expect(page.locator("#chat")).not_to_contain_text(other)
+            expect(page.locator("#sources")).to_contain_text(question)
+            expect(page.locator('#chat [data-testid="user"]')).to_have_count(1)
+    finally:
+        for page, _, _ in users:
+            page.context.close()
