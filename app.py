@@ -218,12 +218,11 @@ class ChatUI:
         for error in result.errors:
             gr.Warning(error)
         note = result.markdown()
-        if result.saved:
-            note += "\n\n*Re-indexing…*"
-        return note, note, result.saved, None
+        shown = f"{note}\n\n*Re-indexing…*" if result.saved else note
+        return shown, note, result.saved, None
 
-    def reindex(self, note: str = "", progress: Any = None) -> tuple[str, str, Any]:
-        progress = progress or gr.Progress()
+    def reindex(self, note: str, progress: Any) -> tuple[str, str, Any]:
+        """Run the incremental ingest with a progress bar and say what changed."""
         progress(0, desc="Reading the corpus")
 
         def on_progress(done: int, total: int) -> None:
@@ -235,7 +234,6 @@ class ChatUI:
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
         text = web.report_markdown(report)
-        note = note.replace("\n\n*Re-indexing…*", "")
         if note:
             text = f"{note}\n\n{text}"
         return text, self.status(), self.chat_update()
@@ -331,14 +329,26 @@ def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
 
         answer_inputs = [pending, chatbot, history, turns, top_k, backend]
         answer_outputs = [chatbot, history, sources, turns]
+        answering = []
         for trigger in (question.submit, ask.click):
-            trigger(
-                ui.take_question, [question, chatbot], [question, chatbot, pending], queue=False
-            ).then(ui.respond, answer_inputs, answer_outputs, api_visibility="private")
-        chatbot.example_select(ui.pick_example, None, question, queue=False).then(
-            ui.take_question, [question, chatbot], [question, chatbot, pending], queue=False
-        ).then(ui.respond, answer_inputs, answer_outputs, api_visibility="private")
-        new_chat.click(ui.clear, None, [chatbot, history, turns, sources, pending], queue=False)
+            answering.append(
+                trigger(
+                    ui.take_question, [question, chatbot], [question, chatbot, pending], queue=False
+                ).then(ui.respond, answer_inputs, answer_outputs, api_visibility="private")
+            )
+        answering.append(
+            chatbot.example_select(ui.pick_example, None, question, queue=False)
+            .then(ui.take_question, [question, chatbot], [question, chatbot, pending], queue=False)
+            .then(ui.respond, answer_inputs, answer_outputs, api_visibility="private")
+        )
+        for clear in (new_chat.click, chatbot.clear):  # a new chat stops the answer under way
+            clear(
+                ui.clear,
+                None,
+                [chatbot, history, turns, sources, pending],
+                queue=False,
+                cancels=answering,
+            )
         upload.upload(
             ui.save_files, [upload], [report, upload_note, saved, upload], api_visibility="private"
         ).then(

@@ -186,6 +186,10 @@ def test_upload_reindex_and_ask(page: Any, app: AppServer, tmp_path: Path) -> No
     page.screenshot(path=str(shot), full_page=True)
     assert shot.is_file()
 
+    page.click("#new-chat")  # forgets this session's conversation and sources
+    expect(page.locator('#chat [data-testid="user"]')).to_have_count(0)
+    expect(page.locator("#sources")).to_contain_text("appear here")
+
 
 def test_two_sessions_keep_their_own_chats(browser: Any, app: AppServer) -> None:
     """Two users ask at the same time; each sees only their own question and answer."""
