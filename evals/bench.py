@@ -757,14 +757,34 @@ def rag_env(corpus: Path, index: Path) -> dict[str, str]:
     }
 
 
+# A child's ru_maxrss counts the memory it shared with its parent before exec, so a
+# child forked from this (large) process would report our own RSS. A tiny Python in
+# between forks the measured command and reports that command's own peak instead.
+_MAXRSS_WRAPPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(cmd: Sequence[str], env: dict[str, str], log_path: Path) -> tuple[int, int, float]:
-    """Run to completion; (exit code, peak RSS in bytes from wait4, seconds)."""
+    """Run to completion; (exit code, peak RSS of the command in bytes, seconds)."""
+    rss_file = log_path.with_suffix(".maxrss")
+    wrapper = [sys.executable, "-S", "-c", _MAXRSS_WRAPPER, str(rss_file)]
     started = time.perf_counter()
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(list(cmd), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss * 1024, time.perf_counter() - started
+        code = subprocess.call([*wrapper, *cmd], cwd=ROOT, env=env, stdout=log, stderr=log)
+    seconds = time.perf_counter() - started
+    try:
+        rss = int(rss_file.read_text()) * 1024  # Linux reports kilobytes
+    except (OSError, ValueError):
+        rss = 0
+    return code, rss, seconds
 
 
 def bench_rag_ask(work: Path, question: str, log: Callable[[str], None]) -> dict[str, Any]:
