@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import logging
 import secrets
@@ -347,6 +348,29 @@ async def stream_chunks(
     checked answer (``answer``), ``refused`` and ``citations``: a client that can
     should show ``answer`` in place of the streamed text.
     """
+    try:
+        async for text in _chunks(first, events, model, completion_id, include_usage):
+            yield text
+    finally:
+        _close(events)
+
+
+def _close(events: Iterator[StreamEvent]) -> None:
+    """Stop generation when the client has gone (the generator's cleanup cancels it)."""
+    close = getattr(events, "close", None)
+    if close is not None:
+        # ValueError: still running in a worker thread; it ends on its own.
+        with contextlib.suppress(ValueError):
+            close()
+
+
+async def _chunks(
+    first: StreamEvent | None,
+    events: Iterator[StreamEvent],
+    model: str,
+    completion_id: str,
+    include_usage: bool,
+) -> AsyncIterator[str]:
     yield sse(chunk_object(completion_id, model, {"role": "assistant", "content": ""}))
     answer: Answer | None = None
 
@@ -371,7 +395,9 @@ async def stream_chunks(
         return
     except Exception:
         log.exception("streamed answer failed")
-        yield sse({"error": {"message": "Internal error; see the server log.", "type": "server"}})
+        yield sse(
+            {"error": {"message": "Internal error; see the server log.", "type": "server_error"}}
+        )
         yield sse("[DONE]")
         return
     if answer is not None:

@@ -189,3 +189,13 @@ def test_basic_auth_middleware() -> None:
     assert client.get("/ping", headers=basic("desk:wrong")).status_code == 401
     assert client.get("/ping", headers={"Authorization": "Basic !!!"}).status_code == 401
     assert client.get("/ping", headers=basic("desk:pa:ss")).json() == {"ok": True}
+
+
+def test_rag_package_never_imports_gradio() -> None:
+    """The pipeline and the API stay usable without the UI library."""
+    import re
+
+    import rag
+
+    for path in Path(rag.__file__).parent.rglob("*.py"):
+        assert not re.search(r"^\s*(import|from)\s+gradio\b", path.read_text(), re.M), path
