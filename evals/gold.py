@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from rag.pipeline import RAG
 
 RETRIEVAL_DEPTH = 10
-TYPE_METRICS = ("hit_at_5", "mrr", "key_facts", "f1", "citation_precision", "citation_recall")
+TYPE_METRICS = (
+    "hit_at_5",
+    "mrr",
+    "key_facts",
+    "f1",
+    "citation_precision",
+    "citation_recall",
+    "refused",
+)
 
 
 @dataclass
@@ -311,5 +319,5 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         summary[key] = metrics.mean(j.get(key) for j in judged) if judged else None
     summary["seconds_per_question"] = metrics.mean(r["timings"].get("total") for r in records)
     summary["latency"] = metrics.latency_summary([r["timings"] for r in records])
-    summary["by_type"] = metrics.mean_by(records, "type", (*TYPE_METRICS, "refused"))
+    summary["by_type"] = metrics.mean_by(records, "type", TYPE_METRICS)
     return summary

@@ -147,7 +147,7 @@ def plot_groups(
     plt = _pyplot()
     names = list(groups)
     width = 0.8 / max(1, len(metric_names))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(names) + 2), 4.2))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(names) + 2), 4.8))
     for j, metric in enumerate(metric_names):
         values = [groups[g].get(metric) for g in names]
         xs = [i + (j - (len(metric_names) - 1) / 2) * width for i in range(len(names))]
@@ -157,7 +157,13 @@ def plot_groups(
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
     ax.set_title(title)
-    ax.legend(fontsize=7, ncol=min(3, len(metric_names)), loc="upper right")
+    ax.legend(
+        fontsize=7,
+        ncol=min(8, len(metric_names)),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        frameon=False,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
