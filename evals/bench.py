@@ -398,18 +398,24 @@ def _brute_force(matrix: np.ndarray, vector: Sequence[float], k: int) -> np.ndar
     return top[np.argsort(-scores[top])]
 
 
-def collection_vectors(vector_store: Any) -> np.ndarray:
-    """Every embedding in the collection, as the brute-force baseline's matrix."""
+def collection_vectors(vector_store: Any, order: Sequence[str] | None = None) -> np.ndarray:
+    """Every embedding in the collection (rows in ``order`` of ids if given)."""
+    ids: list[str] = []
     parts, offset, page = [], 0, 5000
     collection = vector_store.client
     while True:
         batch = collection.get(include=["embeddings"], limit=page, offset=offset)
         if len(batch["ids"]):
+            ids.extend(batch["ids"])
             parts.append(np.asarray(batch["embeddings"], dtype=np.float32))
         if len(batch["ids"]) < page:
             break
         offset += page
-    return np.vstack(parts) if parts else np.zeros((0, 1), dtype=np.float32)
+    matrix = np.vstack(parts) if parts else np.zeros((0, 1), dtype=np.float32)
+    if order is None:
+        return matrix
+    row = {chunk_id: i for i, chunk_id in enumerate(ids)}
+    return matrix[[row[chunk_id] for chunk_id in order]]
 
 
 def time_searches(
@@ -566,7 +572,7 @@ def build_synthetic_index(
 
     started = time.perf_counter()
     table = ChunkTable.from_vector_store(source.vector_store)
-    real_vecs = collection_vectors(source.vector_store)
+    real_vecs = collection_vectors(source.vector_store, order=table.ids)
     settings = base_settings(source.settings.corpus_dir, index_dir)
     store = build_vector_store(settings)
     collection = store.client
@@ -599,7 +605,6 @@ def bench_retrieval(
 
     queries = list(questions[: cfg.queries] if cfg.queries else questions)
     retriever = HybridRetriever(index_settings, embedder, build_vector_store(index_settings))
-    retriever.refresh()
     matrix = collection_vectors(retriever.vector_store)
     result: dict[str, Any] = {
         "measured": (
