@@ -90,6 +90,8 @@ document.addEventListener("click", (event) => {
 </script>
 """
 
+log = logging.getLogger("app")
+
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "sans-serif"]
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
 
@@ -109,9 +111,8 @@ def load_settings() -> Settings:
 class ChatUI:
     """The event handlers of one app; per-user data lives only in Gradio state."""
 
-    def __init__(self, rag: RAG, backends: list[LLMBackend]) -> None:
+    def __init__(self, rag: RAG) -> None:
         self.rag = rag
-        self.backends = backends
 
     # -- status and examples
     def status(self) -> str:
@@ -179,7 +180,7 @@ class ChatUI:
             events = self.rag.stream(question, history, top_k=int(top_k), backend=backend)
             for event in events:
                 if event.kind == "status":
-                    messages[-1]["content"] = f"*{event.text}…*"
+                    messages[-1]["content"] = f"*{event.text}*"
                     yield messages, history, web.searching_panel(event.text), turns
                 elif event.kind == "delta":
                     draft += event.text
@@ -198,6 +199,11 @@ class ChatUI:
         except RagError as exc:
             gr.Warning(str(exc))
             messages[-1]["content"] = f"*Could not answer: {exc}*"
+            yield messages, history, gr.skip(), turns
+        except Exception:
+            log.exception("answering failed")
+            gr.Warning("Answering failed unexpectedly; the server log has the details.")
+            messages[-1]["content"] = "*Could not answer: an unexpected error; see the server log.*"
             yield messages, history, gr.skip(), turns
 
     @staticmethod
@@ -264,7 +270,7 @@ class ChatUI:
 
 def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
     """The chat page: chat and sources side by side, articles and settings folded below."""
-    ui = ChatUI(rag, backends)
+    ui = ChatUI(rag)
     settings = rag.settings
     limit = f"{settings.max_upload_mb:g} MB"
     with gr.Blocks(title="News RAG", analytics_enabled=False, fill_width=True) as demo:
