@@ -101,6 +101,9 @@ def test_quick_run_writes_every_figure(data_dir: Path, tmp_path: Path, embedder)
     assert sub["ratio"] == pytest.approx(
         sub["pipeline_chunks_per_s"] / sub["raw_encode_chunks_per_s"]
     )
+    assert sub["cpu_ratio"] == pytest.approx(
+        sub["cpu_pipeline_chunks_per_s"] / sub["cpu_raw_encode_chunks_per_s"]
+    )
     assert results["ingest"]["full"] is None
 
     for key, size in (("benchmark", sub["chunks"]), ("synthetic", 300)):
