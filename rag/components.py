@@ -7,6 +7,7 @@ touches this file alone. Optional backends are imported lazily.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -92,10 +93,32 @@ def get_collection(client: Any, settings: Settings) -> Any:
 
 
 def build_vector_store(settings: Settings, client: Any | None = None) -> ChromaVectorStore:
+    client = client if client is not None else build_chroma_client(settings)
+    store = _batched_store_class()(chroma_collection=get_collection(client, settings))
+    store.max_batch = int(client.get_max_batch_size())
+    return store
+
+
+@cache
+def _batched_store_class() -> type[ChromaVectorStore]:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    client = client if client is not None else build_chroma_client(settings)
-    return ChromaVectorStore(chroma_collection=get_collection(client, settings))
+    class BatchedChromaVectorStore(ChromaVectorStore):
+        """Adds nodes in batches the Chroma client accepts.
+
+        llama-index sends up to 41,665 at once; an embedded Chroma 1.5 takes
+        5,461, so indexing a corpus of more chunks than that would fail.
+        """
+
+        max_batch: int = 5000
+
+        def add(self, nodes: list[Any], **add_kwargs: Any) -> list[str]:
+            ids: list[str] = []
+            for start in range(0, len(nodes), max(1, self.max_batch)):
+                ids.extend(super().add(nodes[start : start + self.max_batch], **add_kwargs))
+            return ids
+
+    return BatchedChromaVectorStore
 
 
 def build_llm(settings: Settings) -> LLM | None:
