@@ -215,17 +215,18 @@ class Judge:
         """Scores of one answer; a judge failure is recorded, not raised (the run goes on)."""
         result: dict[str, Any] = {"faithfulness": None, "correctness": None}
         plain = CITATION_RE.sub("", answer.answer).strip()
+        query = answer.standalone_question or item.question  # a follow-up, made standalone
         try:
             if not answer.refused:
                 contexts = [p.context_text() for p in answer.passages if p.in_prompt]
                 if contexts:
                     verdict = self.faithfulness.evaluate(
-                        query=item.question, response=plain, contexts=contexts
+                        query=query, response=plain, contexts=contexts
                     )
                     result["faithfulness"] = float(bool(verdict.passing))
             if not item.unanswerable:
                 verdict = self.correctness.evaluate(
-                    query=item.question, response=plain, reference=item.answer
+                    query=query, response=plain, reference=item.answer
                 )
                 result["correctness"] = verdict.score
                 result["correctness_passing"] = verdict.passing
