@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
@@ -956,11 +957,12 @@ def bench_app(work: Path, questions: Sequence[str], log: Callable[[str], None]) 
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
+    """``data[path[0]][path[1]]...``; None where missing or where a step failed."""
     for key in path:
-        if not isinstance(data, dict) or data.get(key) is None:
+        if not isinstance(data, dict) or data.get(key) is None or "error" in data:
             return None
         data = data[key]
-    return data
+    return None if isinstance(data, dict) and "error" in data else data
 
 
 def target_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1063,6 +1065,13 @@ def table_rows(r: dict[str, Any]) -> list[list[str]]:
             _fmt(app["peak_rss_gb"], 2),
             goal="app peak RSS with LLM (GB)",
         )
+    rss = r.get("rss") if isinstance(r.get("rss"), dict) else {}
+    gaps = {key: r.get(key) for key in ("ingest", "retrieval", "answer", "rss")}
+    gaps.update({"rag ask": rss.get("rag_ask"), "app": rss.get("app")})
+    for name, part in gaps.items():
+        if isinstance(part, dict) and ("error" in part or "skipped" in part):
+            why = str(part.get("error") or part.get("skipped")).replace("|", "/")
+            add(f"{name}: not measured", why[:160])
     return rows
 
 
@@ -1106,10 +1115,23 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def run_step(
+    results: dict[str, Any], key: str, log: Callable[[str], None], fn: Callable[[], Any]
+) -> bool:
+    """Run one step into ``results[key]``; a failure is recorded there, not fatal to the rest."""
+    try:
+        results[key] = fn()
+        return True
+    except Exception as exc:
+        log(f"{key}: failed: {exc!r}\n{traceback.format_exc()}")
+        results[key] = {"error": f"{type(exc).__name__}: {exc}"}
+        return False
+
+
 def run_bench(
     cfg: BenchConfig, embedder: Any = None, log: Callable[[str], None] = _log
 ) -> dict[str, Any]:
-    """Run every enabled step; write bench.json and bench.md under ``cfg.out``."""
+    """Run every enabled step; bench.json and bench.md under ``cfg.out`` after each one."""
     from rag.components import build_embedder
     from rag.config import Settings
     from rag.models import set_offline_env
@@ -1123,27 +1145,39 @@ def run_bench(
     embedder = embedder if embedder is not None else build_embedder(Settings())
     articles = load_articles(cfg.data)
     questions = load_questions(cfg.data)
+    asks = seed_questions(3)
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         work = Path(tmp)
         corpus = write_corpus(articles, work / "corpus")
-        results["ingest"], index_settings = bench_ingest(cfg, corpus, work, embedder, log)
-        results["retrieval"] = bench_retrieval(cfg, index_settings, embedder, questions, work, log)
+        index: dict[str, Any] = {}
+
+        def ingest_step() -> dict[str, Any]:
+            figures, index["settings"] = bench_ingest(cfg, corpus, work, embedder, log)
+            return figures
+
+        steps: list[tuple[str, Callable[[], Any]]] = [("ingest", ingest_step)]
+        steps.append(
+            (
+                "retrieval",
+                lambda: bench_retrieval(cfg, index["settings"], embedder, questions, work, log),
+            )
+        )
         if not cfg.skip_llm:
-            log("answer: default local LLM on the seed corpus")
-            results["answer"] = bench_answers(cfg, embedder, work, log)
-        asks = seed_questions(3)
-        results["rss"] = {}
-        if not cfg.skip_llm and asks:
-            results["rss"]["rag_ask"] = bench_rag_ask(work, asks[0], log)
-        if not cfg.skip_app and not cfg.skip_llm and asks:
-            results["rss"]["app"] = bench_app(work, asks, log)
+            steps.append(("answer", lambda: bench_answers(cfg, embedder, work, log)))
+            steps.append(("rss", lambda: {"rag_ask": bench_rag_ask(work, asks[0], log)}))
+        for key, fn in steps:
+            run_step(results, key, log, fn)
+            write_outputs(cfg, results)
+        if not cfg.skip_llm and not cfg.skip_app and "error" not in results["rss"]:
+            run_step(results["rss"], "app", log, lambda: bench_app(work, asks, log))
     results["machine"]["load_average_end"] = list(os.getloadavg())
-    results["targets"] = target_rows(results)
     write_outputs(cfg, results)
     return results
 
 
 def write_outputs(cfg: BenchConfig, results: dict[str, Any]) -> None:
+    """bench.json and bench.md from what has been measured so far."""
+    results["targets"] = target_rows(results)
     cfg.out.mkdir(parents=True, exist_ok=True)
     (cfg.out / "bench.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (cfg.out / "bench.md").write_text(markdown_table(results))

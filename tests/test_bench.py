@@ -92,6 +92,7 @@ def test_quick_run_writes_every_figure(data_dir: Path, tmp_path: Path, embedder)
     bench.run_bench(cfg, embedder=embedder, log=lambda message: None)
     results = json.loads((tmp_path / "out" / "bench.json").read_text())
     assert {"machine", "settings", "config", "ingest", "retrieval", "targets"} <= set(results)
+    assert "error" not in results["ingest"] and "error" not in results["retrieval"]
     assert results["machine"]["cores"] >= 1 and results["machine"]["cpu"]
 
     sub = results["ingest"]["subset"]
@@ -119,6 +120,25 @@ def test_quick_run_writes_every_figure(data_dir: Path, tmp_path: Path, embedder)
     assert targets["app peak RSS with LLM (GB)"]["met"] is None  # skipped, not guessed
     table = (tmp_path / "out" / "bench.md").read_text()
     assert "| metric | value |" in table and "retrieval p50 / p95" in table
+
+
+def test_a_failing_step_is_recorded_and_the_rest_still_run(tmp_path: Path) -> None:
+    results: dict[str, object] = {}
+    messages: list[str] = []
+
+    def boom() -> None:
+        raise RuntimeError("no index")
+
+    assert not bench.run_step(results, "retrieval", messages.append, boom)
+    assert bench.run_step(results, "answer", messages.append, lambda: {"questions": 0})
+    assert results["retrieval"] == {"error": "RuntimeError: no index"}
+    assert "no index" in messages[0]
+    results["machine"] = {"date": "2026-01-01", "cpu": "x", "cores": 2, "ram_gb": 1.0}
+    results["machine"].update({"python": "3", "torch": "2", "load_average_start": [0.0]})
+    results["config"] = {"quick": True}
+    results["targets"] = bench.target_rows(results)
+    table = bench.markdown_table(results)
+    assert "retrieval: not measured | RuntimeError: no index" in table
 
 
 def test_readme_table_goes_between_markers_only(tmp_path: Path) -> None:
