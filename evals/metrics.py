@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from rag.text import normalize_text
+from rag.text import canonical_word, normalize_text
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _ASCII_PUNCT = set(string.punctuation)
@@ -30,11 +30,15 @@ def _strip_punctuation(text: str) -> str:
 
 
 def normalize_answer(text: str) -> str:
-    """SQuAD normalisation on top of ``normalize_text``: lower, no punctuation or articles."""
+    """SQuAD normalisation on top of ``normalize_text``: lower, no punctuation or articles.
+
+    Number words and ordinals become digits too ("Four" = "4", "15th" = "15"):
+    the same answer should not fail exact match for its spelling.
+    """
     text = normalize_text(text).casefold()
     text = _strip_punctuation(text)
     text = _ARTICLES.sub(" ", text)
-    return " ".join(text.split())
+    return " ".join(canonical_word(word) for word in text.split())
 
 
 def _as_list(golds: str | Sequence[str]) -> list[str]:

@@ -35,6 +35,8 @@ def test_exact_match_against_variants() -> None:
     assert metrics.exact_match("Et-Tanf", "Et-Tanf base") == 0.0
     assert metrics.exact_match("", "x") == 0.0
     assert metrics.exact_match(f"Sergei V{CYRILLIC_E}rshinin", "Sergei Vershinin") == 1.0
+    assert metrics.exact_match("Four", "4") == 1.0  # number words and ordinals as digits
+    assert metrics.exact_match("October 15th", "October 15") == 1.0
 
 
 def test_token_f1_arithmetic() -> None:
