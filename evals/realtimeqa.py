@@ -490,15 +490,21 @@ def retrieval_record(rag: RAG, question: Question, answerable: bool) -> dict[str
     }
 
 
+GROUPS = (
+    "gold in top 5",
+    "gold in top 6-10",
+    "gold not retrieved",
+    "gold not in allowed articles",
+)
+
+
 def _group(record: dict[str, Any]) -> str:
     if not record["answerable"]:
-        return "gold not in allowed articles"
+        return GROUPS[3]
     rank = record["retrieval_rank"]
     if rank is not None and rank <= 5:
-        return "gold in top 5"
-    if rank is not None:
-        return "gold in top 6-10"
-    return "gold not retrieved"
+        return GROUPS[0]
+    return GROUPS[1] if rank is not None else GROUPS[2]
 
 
 def run_realtimeqa(
@@ -617,6 +623,11 @@ def closed_book_answer(llm: Any, question: Question) -> str:
     return lines[0].strip() if lines else ""
 
 
+def _ordered(groups: dict[str, Any]) -> dict[str, Any]:
+    """Retrieval outcomes from best to worst, whatever order the questions came in."""
+    return {name: groups[name] for name in GROUPS if name in groups}
+
+
 def summarize(records: Sequence[dict[str, Any]], seconds: float | None = None) -> dict[str, Any]:
     """The benchmark's numbers; recall is over the answerable questions only."""
     answerable = [r for r in records if r["answerable"]]
@@ -646,10 +657,12 @@ def summarize(records: Sequence[dict[str, Any]], seconds: float | None = None) -
         "date_leaks": sum(r["date_leaks"] for r in records),
         "mc_choice_counts": dict(sorted(letters.items())),
         "latency": metrics.latency_summary([r["timings"] for r in records]),
-        "by_group": metrics.mean_by(
-            records,
-            "group",
-            ("mc_correct", "closed_mc_correct", "open_em", "open_f1", "refused"),
+        "by_group": _ordered(
+            metrics.mean_by(
+                records,
+                "group",
+                ("mc_correct", "closed_mc_correct", "open_em", "open_f1", "refused"),
+            )
         ),
     }
     if seconds is None:
