@@ -34,6 +34,7 @@ TYPE_METRICS = (
     "hit_at_5",
     "mrr",
     "key_facts",
+    "correct_cited",
     "f1",
     "citation_precision",
     "citation_recall",
@@ -177,7 +178,9 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
                 ("retrieval_rank", "hit_at_1", "hit_at_5", "hit_at_10", "mrr", "exact_match"), None
             )
         )
-        record.update({"f1": None, "key_facts": None, "citation_recall": None})
+        record.update(
+            {"f1": None, "key_facts": None, "citation_recall": None, "correct_cited": None}
+        )
         return record
     rank = metrics.first_hit_rank(retrieved, item.evidence)
     prediction = "" if answer.refused else plain
@@ -195,6 +198,10 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
             ),
             "citation_recall": metrics.citation_recall(cited_texts, item.evidence),
         }
+    )
+    # The headline: right facts, and the passage that states them among the citations.
+    record["correct_cited"] = float(
+        record["key_facts"] == 1.0 and (record["citation_recall"] or 0.0) > 0.0
     )
     return record
 
@@ -310,7 +317,16 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "answerable": len(answerable),
         "unanswerable": len(records) - len(answerable),
     }
-    for key in ("hit_at_1", "hit_at_5", "hit_at_10", "mrr", "exact_match", "f1", "key_facts"):
+    for key in (
+        "hit_at_1",
+        "hit_at_5",
+        "hit_at_10",
+        "mrr",
+        "exact_match",
+        "f1",
+        "key_facts",
+        "correct_cited",
+    ):
         summary[key] = metrics.mean(r[key] for r in answerable)
     summary["citation_precision"] = metrics.mean(r["citation_precision"] for r in records)
     summary["citation_recall"] = metrics.mean(r["citation_recall"] for r in answerable)
