@@ -93,6 +93,21 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
 
+    max_chunks_per_article: int = Field(
+        2, ge=0, description="Most passages taken from one article (0: no limit)."
+    )
+    recency_weight: float = Field(
+        1.0,
+        ge=0,
+        description="Boost for recent articles in fusion (1 = a top rank in one list for today's).",
+    )
+    recency_half_life_days: float = Field(
+        30.0,
+        gt=0,
+        description="Age in days at which the recency boost halves (age from the question's "
+        "cut-off date, else from the newest article).",
+    )
+
     # Answering
     context_tokens: int = Field(
         320,

@@ -110,3 +110,42 @@ def test_refresh_sees_new_chunks(corpus: Path, tmp_path: Path) -> None:
     retriever.refresh()
     assert retriever.size == 2
     assert retriever.search("ferries", top_k=1)[0].node.metadata["file"] == "b.txt"
+
+
+def test_recency_boost_arithmetic() -> None:
+    from rag.retrieve import days_between, recency_boosted
+
+    assert days_between(20260301, 20260201) == 28
+    fused = [("old", 1 / 61), ("new", 1 / 62), ("undated", 1 / 63)]
+    dates = {"old": 20250101, "new": 20260131, "undated": 0}
+    boosted = dict(recency_boosted(fused, dates, 20260131, weight=1.0, half_life_days=30, rrf_k=60))
+    assert boosted["new"] == pytest.approx(1 / 62 + 1 / 61)  # age 0: a full first-place bonus
+    assert boosted["old"] == pytest.approx(1 / 61 + (1 / 61) * 0.5 ** (395 / 30))
+    assert boosted["undated"] == pytest.approx(1 / 63)
+    order = [d for d, _ in recency_boosted(fused, dates, 20260131, 1.0, 30, 60)]
+    assert order == ["new", "old", "undated"]
+    # Off, or articles dated after the reference day: no change.
+    assert recency_boosted(fused, dates, 20260131, 0.0, 30, 60) == fused
+    assert dict(recency_boosted(fused, dates, 20251231, 1.0, 30, 60))["new"] == 1 / 62
+
+
+def test_newer_article_wins_a_tie_and_articles_are_capped(corpus: Path, tmp_path: Path) -> None:
+    text = "The council approved the harbour budget after a long debate."
+    for day in ("2025-01-10", "2026-01-10"):
+        (corpus / f"{day}.txt").write_text(f"---\ntitle: Budget\ndate: {day}\n---\n{text}")
+    (corpus / "long.txt").write_text(
+        "---\ntitle: Budget diary\n---\n"
+        + " ".join(f"Day {i}: the harbour budget debate went on." for i in range(40))
+    )
+    fake = HashEmbedding()
+    settings = make_settings(tmp_path, chunk_size=64, chunk_overlap=0, max_chunks_per_article=2)
+    ingest(settings, embed_model=fake)
+    retriever = HybridRetriever(settings, fake, build_vector_store(settings))
+    results = retriever.search("harbour budget debate", top_k=6)
+    files = [r.node.metadata["file"] for r in results]
+    assert files.count("long.txt") == 2  # capped, though it has many matching chunks
+    assert files.index("2026-01-10.txt") < files.index("2025-01-10.txt")
+    uncapped = retriever.settings.model_copy(update={"max_chunks_per_article": 0})
+    retriever.settings = uncapped
+    files = [r.node.metadata["file"] for r in retriever.search("harbour budget debate", top_k=6)]
+    assert files.count("long.txt") > 2
