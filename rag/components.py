@@ -153,9 +153,11 @@ def build_llm(settings: Settings) -> LLM | None:
     from rag.local_llm import LocalLLM
 
     path = resolve_gguf(settings.llm_model, settings.cache_dir)
+    # Room for the fixed prompt (~400 tokens), the passages, the question and the answer.
+    needed = settings.context_tokens + settings.max_answer_tokens + 1000
     return LocalLLM(
         model_path=str(path),
-        context_window=settings.llm_context_window,
+        context_window=max(settings.llm_context_window, needed),
         n_threads=settings.llm_threads,
         max_tokens=settings.max_answer_tokens,
         temperature=settings.temperature,

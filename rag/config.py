@@ -71,7 +71,9 @@ class Settings(BaseSettings):
         ge=1,
         description="CPU threads for the local LLM.",
     )
-    llm_context_window: int = Field(4096, ge=512, description="Context window of the local LLM.")
+    llm_context_window: int = Field(
+        2048, ge=512, description="Context window of the local LLM (prompts use under 1,500)."
+    )
     llm_timeout: float = Field(120.0, gt=0, description="Seconds before an LLM request fails.")
     max_answer_tokens: int = Field(160, ge=8, description="Upper bound on generated answer tokens.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the LLM.")

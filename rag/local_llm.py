@@ -103,6 +103,13 @@ class LocalLLM(CustomLLM):
                 params.cpuparams.n_threads = self.n_threads
                 params.cpuparams_batch.n_threads = self.n_threads
                 params.n_parallel = 1
+                # Prompts here are a few hundred tokens: small batches keep llama.cpp's
+                # compute buffers small at no cost in prefill speed.
+                params.n_batch = 512
+                params.n_ubatch = 128
+                # No repacked copy of the weights for the CPU kernels: it doubled the
+                # model's memory (about 600 MB more) for no measurable speed-up here.
+                params.no_extra_bufts = True
                 params.cache_prompt = True
                 params.warmup = False
                 params.verbosity = 1 if self.verbose else -1
