@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -229,6 +229,37 @@ def recency_boosted(
     return sorted(boosted, key=lambda item: (-item[1], order[item[0]]))
 
 
+def diversified(
+    ranked: Sequence[tuple[str, float]],
+    article_of: Callable[[str], str | None],
+    cap: int,
+    top_k: int,
+) -> list[tuple[str, float]]:
+    """The first ``top_k`` of ``ranked`` with at most ``cap`` chunks per article.
+
+    The cap spreads the passages over more articles (one long article otherwise
+    crowds out the others); when too few articles match to fill ``top_k``, the
+    held-back chunks fill the remaining places in rank order, so a small corpus
+    still gets ``top_k`` passages. ``cap`` 0 turns the cap off.
+    """
+    chosen: list[tuple[str, float]] = []
+    held: list[tuple[str, float]] = []
+    per_article: dict[str, int] = {}
+    for chunk_id, score in ranked:
+        article = article_of(chunk_id)
+        if article is None:
+            continue
+        if cap and per_article.get(article, 0) >= cap:
+            held.append((chunk_id, score))
+            continue
+        per_article[article] = per_article.get(article, 0) + 1
+        chosen.append((chunk_id, score))
+        if len(chosen) == top_k:
+            return chosen
+    chosen.extend(held[: top_k - len(chosen)])
+    return chosen
+
+
 def date_filter(as_of: int | None) -> MetadataFilters | None:
     if not as_of:
         return None
@@ -361,16 +392,10 @@ class HybridRetriever(BaseRetriever):
         dense_rank = {d: (r, s) for r, (d, s) in enumerate(dense, start=1)}
         sparse_rank = {d: (r, s) for r, (d, s) in enumerate(sparse, start=1)}
         results = []
-        per_article: dict[str, int] = {}
-        cap = self.settings.max_chunks_per_article
-        for chunk_id, score in fused:
-            i = table.position.get(chunk_id)
-            if i is None:  # stale id from a concurrent ingest
-                continue
-            article = str((table.metadatas[i] or {}).get("file", chunk_id))
-            if cap and per_article.get(article, 0) >= cap:
-                continue
-            per_article[article] = per_article.get(article, 0) + 1
+        for chunk_id, score in diversified(
+            fused, self._article_of, self.settings.max_chunks_per_article, top_k
+        ):
+            i = table.position[chunk_id]
             node = table.node(i)
             node.metadata["dense_rank"], node.metadata["dense_score"] = dense_rank.get(
                 chunk_id, (None, None)
@@ -379,9 +404,15 @@ class HybridRetriever(BaseRetriever):
                 chunk_id, (None, None)
             )
             results.append(NodeWithScore(node=node, score=score))
-            if len(results) == top_k:
-                break
         return results
+
+    def _article_of(self, chunk_id: str) -> str | None:
+        """The article a chunk belongs to, or None for an id a concurrent ingest removed."""
+        table = self.table
+        i = table.position.get(chunk_id)
+        if i is None:
+            return None
+        return str((table.metadatas[i] or {}).get("file", chunk_id))
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str)

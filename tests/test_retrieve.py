@@ -141,11 +141,23 @@ def test_newer_article_wins_a_tie_and_articles_are_capped(corpus: Path, tmp_path
     settings = make_settings(tmp_path, chunk_size=64, chunk_overlap=0, max_chunks_per_article=2)
     ingest(settings, embed_model=fake)
     retriever = HybridRetriever(settings, fake, build_vector_store(settings))
-    results = retriever.search("harbour budget debate", top_k=6)
-    files = [r.node.metadata["file"] for r in results]
+    files = [r.node.metadata["file"] for r in retriever.search("harbour budget debate", top_k=4)]
     assert files.count("long.txt") == 2  # capped, though it has many matching chunks
     assert files.index("2026-01-10.txt") < files.index("2025-01-10.txt")
+    # Too few articles to fill the places: held-back chunks fill them, after the others.
+    files = [r.node.metadata["file"] for r in retriever.search("harbour budget debate", top_k=6)]
+    assert len(files) == 6 and files[4:] == ["long.txt", "long.txt"]
     uncapped = retriever.settings.model_copy(update={"max_chunks_per_article": 0})
     retriever.settings = uncapped
     files = [r.node.metadata["file"] for r in retriever.search("harbour budget debate", top_k=6)]
     assert files.count("long.txt") > 2
+
+
+def test_diversified_caps_then_backfills_in_rank_order() -> None:
+    from rag.retrieve import diversified
+
+    ranked = [("a1", 9.0), ("a2", 8.0), ("a3", 7.0), ("b1", 6.0), ("gone", 5.0), ("a4", 4.0)]
+    article = {"a1": "a", "a2": "a", "a3": "a", "a4": "a", "b1": "b"}
+    assert [c for c, _ in diversified(ranked, article.get, 2, 3)] == ["a1", "a2", "b1"]
+    assert [c for c, _ in diversified(ranked, article.get, 2, 5)] == ["a1", "a2", "b1", "a3", "a4"]
+    assert [c for c, _ in diversified(ranked, article.get, 0, 3)] == ["a1", "a2", "a3"]
