@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from rag.citations import CITATION_RE, lexical_support, repair_citations
+from rag.citations import CITATION_RE, lexical_support, repair_citations, unfinished
 from rag.config import Settings
 from rag.errors import BadQuestionError, LLMError
 from rag.text import Sentence, content_stems, split_sentences
@@ -587,7 +587,7 @@ class AnswerChain:
             # A bare phrase: cite the passage that contains it, refuse if none does.
             scores = {n: support(text, n) for n in numbers}
             best = max(numbers, key=lambda n: scores[n])
-            if scores[best] < 0.5:
+            if scores[best] < 0.5 or unfinished(text):
                 return self._refusal(prepared, raw)
             repaired_text, cited = CITATION_RE.sub("", text).strip(), [best]
         else:

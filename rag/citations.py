@@ -89,24 +89,61 @@ def parse_claims(answer: str) -> list[Claim]:
     return claims
 
 
+# Words a finished sentence does not end on: "The civilian killed was [3]." restates
+# the question and leaves the answer out, a known failure of small models.
+_DANGLING = frozenset(
+    "a an the of to by for from with as at in on into and or but was were is are be been "
+    "being named called his her their its our my your this that these those".split()
+)
+
+
+def unfinished(claim: str) -> bool:
+    """True for a sentence cut off before its point (it ends on a function word)."""
+    words = re.findall(r"[A-Za-z']+", CITATION_RE.sub("", claim))
+    return bool(words) and words[-1].lower() in _DANGLING
+
+
+def _number_pairs(words: list[tuple[str, bool]]) -> list[tuple[str, str]]:
+    """(number, the name right after it): "3 Syrian soldiers" -> ("3", "syrian")."""
+    return [
+        (stem, words[i + 1][0])
+        for i, (stem, _) in enumerate(words[:-1])
+        if stem.isdigit() and words[i + 1][1] and not words[i + 1][0].isdigit()
+    ]
+
+
 def lexical_support(claim: str, passage: str) -> float:
     """Weighted share of the claim's content words found in the passage.
 
     Numbers and capitalised words (names) count double: they are what a wrong
     citation usually gets wrong. A claim whose numbers are all absent from the
-    passage gets half its score: "3 died" is not supported by "2 died".
+    passage gets half its score: "3 died" is not supported by "2 died". So does
+    a number tied to a different name than in the passage: "three Syrian
+    soldiers" is not supported by "three US citizens ... Syrian soldiers".
     """
     words = content_words(claim)
     if not words:
         return 0.0
-    passage_stems = set(content_stems(passage))
+    passage_words = content_stems(passage)
+    passage_stems = set(passage_words)
     total = sum(2.0 if salient else 1.0 for _, salient in words)
     hit = sum(2.0 if salient else 1.0 for stem, salient in words if stem in passage_stems)
     score = hit / total
     numbers = {stem for stem, _ in words if stem.isdigit()}
-    if numbers and not numbers & passage_stems:
+    if (numbers and not numbers & passage_stems) or any(
+        not _number_named(number, name, passage_words) for number, name in _number_pairs(words)
+    ):
         score /= 2
     return score
+
+
+def _number_named(number: str, name: str, passage_words: list[str], window: int = 3) -> bool:
+    """Whether ``name`` follows ``number`` closely somewhere in the passage."""
+    return any(
+        name in passage_words[i + 1 : i + 1 + window]
+        for i, word in enumerate(passage_words)
+        if word == number
+    )
 
 
 def render(claims: list[CheckedClaim]) -> str:
@@ -144,6 +181,9 @@ def repair_citations(
     valid = set(passage_numbers)
     checked: list[CheckedClaim] = []
     for claim in claims:
+        if unfinished(claim.text):
+            checked.append(CheckedClaim(claim.text, claim.cited, [], 0.0, dropped=True))
+            continue
         scores: Mapping[int, float] = {n: support(claim.text, n) for n in passage_numbers}
         kept = [n for n in claim.cited if n in valid and scores[n] >= keep_threshold]
         if not kept and scores:

@@ -84,8 +84,41 @@ _NUMBER_WORDS = {
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
+# A country and its people are one entity to a support check: "Three Americans died"
+# is what "3 US citizens lost their lives" says. ("US" itself is handled in
+# content_words: lower-cased it is the stopword "us".)
+_DEMONYMS = {
+    "american": "usa",
+    "americans": "usa",
+    "british": "uk",
+    "britain": "uk",
+    "russian": "russia",
+    "russians": "russia",
+    "chinese": "china",
+    "syrian": "syria",
+    "syrians": "syria",
+    "iranian": "iran",
+    "iranians": "iran",
+    "israeli": "israel",
+    "israelis": "israel",
+    "ukrainian": "ukraine",
+    "ukrainians": "ukraine",
+    "french": "france",
+    "german": "germany",
+    "germans": "germany",
+    "turkish": "turkey",
+    "iraqi": "iraq",
+    "iraqis": "iraq",
+    "japanese": "japan",
+    "indian": "india",
+    "indians": "india",
+}
+_US = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b")
+
+
 def canonical_word(word: str) -> str:
-    """'three' -> '3', '15th' -> '15'; other words unchanged."""
+    """'three' -> '3', '15th' -> '15', 'americans' -> 'usa'; other words unchanged."""
+    word = _DEMONYMS.get(word, word)
     word = _NUMBER_WORDS.get(word, word)
     ordinal = _ORDINAL.match(word)
     return ordinal[1] if ordinal else word
@@ -93,7 +126,7 @@ def canonical_word(word: str) -> str:
 
 def content_words(text: str) -> list[tuple[str, bool]]:
     """(stem, salient) for each content word; numbers and capitalised words are salient."""
-    raw = TOKEN_RE.findall(normalize_text(text))
+    raw = TOKEN_RE.findall(_US.sub("USA", normalize_text(text)))
     words = [(canonical_word(w.lower()), w[:1].isupper() or w[:1].isdigit()) for w in raw]
     words = [(w, s) for w, s in words if w not in stopwords() or w.isdigit()]
     stems = _stemmer().stemWords([w for w, _ in words])

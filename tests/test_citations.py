@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.citations import lexical_support, parse_claims, repair_citations
+from rag.citations import lexical_support, parse_claims, repair_citations, unfinished
 from rag.text import split_sentences
 
 PASSAGES = {
@@ -34,6 +34,22 @@ def test_lexical_support_weights_names_and_numbers() -> None:
     # Numbers must match: "3" is supported by "Three", "4" is not.
     assert support("3 US citizens died in Palmyra.", 3) >= 0.5
     assert support("4 US citizens died in Palmyra.", 3) < 0.5
+    # ... and count the same people: the passage's "three" are US citizens, not Syrians.
+    assert support("Three Syrian soldiers lost their lives in Palmyra.", 3) < 0.5
+    assert support("Two soldiers lost their lives in Palmyra.", 3) >= 0.5
+    # A country and its people are the same entity.
+    assert support("Three Americans lost their lives in Palmyra.", 3) >= 0.5
+
+
+def test_a_sentence_cut_off_before_its_answer_is_dropped() -> None:
+    assert unfinished("The US civilian killed in Palmyra was [3].")
+    assert unfinished("It was announced by")
+    assert not unfinished("The civilian was named Ayad Sakat [3].")
+    assert not unfinished("ISIS was blamed [1].")
+    repair = repair_citations(
+        "Three US citizens lost their lives [3]. The civilian killed was [3].", [1, 2, 3], support
+    )
+    assert repair.answer == "Three US citizens lost their lives [3]."
 
 
 def test_repair_keeps_right_moves_wrong_and_adds_missing() -> None:
