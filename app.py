@@ -25,13 +25,12 @@ set_offline_env()
 import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
-from pydantic import ValidationError  # noqa: E402
 
-from rag import web  # noqa: E402
+from rag import config, web  # noqa: E402
 from rag.answer import clean_question  # noqa: E402
 from rag.api import BasicAuthMiddleware, available_backends, build_router  # noqa: E402
 from rag.config import LLMBackend, Settings  # noqa: E402
-from rag.errors import BadQuestionError, RagError  # noqa: E402
+from rag.errors import BadQuestionError, ConfigError, RagError  # noqa: E402
 from rag.pipeline import RAG  # noqa: E402
 
 BACKEND_LABELS = {
@@ -99,13 +98,9 @@ MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"
 def load_settings() -> Settings:
     """Settings from RAG_* variables; a bad value is a one-line message, not a traceback."""
     try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"RAG_{str(e['loc'][0]).upper() if e['loc'] else 'settings'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        sys.exit(f"error: invalid settings: {problems}")
+        return config.load_settings()
+    except ConfigError as exc:
+        sys.exit(f"error: {exc}")
 
 
 class ChatUI:

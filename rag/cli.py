@@ -33,24 +33,14 @@ def _quiet_libraries() -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from pydantic import ValidationError
-
-    from rag.config import Settings
-    from rag.errors import ConfigError
+    from rag.config import load_settings
 
     overrides: dict[str, Any] = {}
     for key in ("corpus_dir", "index_dir", "top_k", "llm", "llm_model", "llm_base_url"):
         value = getattr(args, key, None)
         if value is not None:
             overrides[key] = value
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'RAG_' + str(e['loc'][0]).upper() if e['loc'] else 'settings'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise ConfigError(f"Invalid settings: {problems}") from exc
+    return load_settings(**overrides)
 
 
 def _err(message: str) -> None:

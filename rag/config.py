@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LLMBackend = Literal["local", "openai", "extractive"]
@@ -165,6 +165,20 @@ class Settings(BaseSettings):
     @property
     def docstore_path(self) -> Path:
         return self.index_dir / f"docstore-{self.collection}.json"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from RAG_* variables and ``overrides``; a bad value is one readable line."""
+    from rag.errors import ConfigError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'RAG_' + str(e['loc'][0]).upper() if e['loc'] else 'settings'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings: {problems}") from exc
 
 
 def settings_table() -> str:
