@@ -166,7 +166,8 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
     """Every metric of one question, from its answer and the top retrieved texts."""
     plain = CITATION_RE.sub("", answer.answer).strip()
     checks = claim_checks(item, answer)
-    cited_texts = [f"{p.title}\n{p.text}" for p in answer.citations]
+    # The model sees each passage under its title and publisher: evidence there counts.
+    cited_texts = [f"{p.title}\n{p.publisher or ''}\n{p.text}" for p in answer.citations]
     record: dict[str, Any] = {
         "refused": answer.refused,
         "citation_precision": metrics.citation_precision([c["supported"] for c in checks]),
