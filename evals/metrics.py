@@ -155,7 +155,7 @@ def claim_supported(
     Yes when the claim's content words are in the passage (``support``, by
     default ``rag.citations.lexical_support``, reaches ``threshold``), or when
     the passage holds a gold evidence piece and the claim states a key fact that
-    piece states too (a paraphrase: "three Americans died" for "3 US citizens
+    piece states too (a paraphrase: "the raid left three people dead" for "3 US citizens
     ... lost their lives").
     """
     if support is None:
