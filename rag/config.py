@@ -112,7 +112,7 @@ class Settings(BaseSettings):
 
     # Answering
     context_tokens: int = Field(
-        320,
+        180,
         ge=64,
         description="Token budget for passage text in the prompt (prefill time grows with it).",
     )
