@@ -585,9 +585,11 @@ class AnswerChain:
 
         if prepared.style == "short":
             # A bare phrase: cite the passage that contains it, refuse if none does.
+            if unfinished(text):
+                return self._refusal(prepared, raw)
             scores = {n: support(text, n) for n in numbers}
             best = max(numbers, key=lambda n: scores[n])
-            if scores[best] < 0.5 or unfinished(text):
+            if scores[best] < 0.5:
                 return self._refusal(prepared, raw)
             repaired_text, cited = CITATION_RE.sub("", text).strip(), [best]
         else:

@@ -392,8 +392,14 @@ class HybridRetriever(BaseRetriever):
         dense_rank = {d: (r, s) for r, (d, s) in enumerate(dense, start=1)}
         sparse_rank = {d: (r, s) for r, (d, s) in enumerate(sparse, start=1)}
         results = []
+
+        def article_of(chunk_id: str) -> str | None:
+            """None for an id a concurrent ingest removed from this table."""
+            i = table.position.get(chunk_id)
+            return None if i is None else str((table.metadatas[i] or {}).get("file", chunk_id))
+
         for chunk_id, score in diversified(
-            fused, self._article_of, self.settings.max_chunks_per_article, top_k
+            fused, article_of, self.settings.max_chunks_per_article, top_k
         ):
             i = table.position[chunk_id]
             node = table.node(i)
@@ -405,14 +411,6 @@ class HybridRetriever(BaseRetriever):
             )
             results.append(NodeWithScore(node=node, score=score))
         return results
-
-    def _article_of(self, chunk_id: str) -> str | None:
-        """The article a chunk belongs to, or None for an id a concurrent ingest removed."""
-        table = self.table
-        i = table.position.get(chunk_id)
-        if i is None:
-            return None
-        return str((table.metadatas[i] or {}).get("file", chunk_id))
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str)

@@ -85,8 +85,9 @@ _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
 # A country and its people are one entity to a support check: "Three Americans died"
-# is what "3 US citizens lost their lives" says. ("US" itself is handled in
-# content_words: lower-cased it is the stopword "us".)
+# is what "3 US citizens lost their lives" says. Only content_words uses this, not the
+# eval's answer normalisation. "US" and "U.S." are rewritten before lower-casing, where
+# they would become the pronoun "us" or two letters.
 _DEMONYMS = {
     "american": "usa",
     "americans": "usa",
@@ -117,8 +118,7 @@ _US = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b")
 
 
 def canonical_word(word: str) -> str:
-    """'three' -> '3', '15th' -> '15', 'americans' -> 'usa'; other words unchanged."""
-    word = _DEMONYMS.get(word, word)
+    """'three' -> '3', '15th' -> '15'; other words unchanged."""
     word = _NUMBER_WORDS.get(word, word)
     ordinal = _ORDINAL.match(word)
     return ordinal[1] if ordinal else word
@@ -127,7 +127,10 @@ def canonical_word(word: str) -> str:
 def content_words(text: str) -> list[tuple[str, bool]]:
     """(stem, salient) for each content word; numbers and capitalised words are salient."""
     raw = TOKEN_RE.findall(_US.sub("USA", normalize_text(text)))
-    words = [(canonical_word(w.lower()), w[:1].isupper() or w[:1].isdigit()) for w in raw]
+    words = [
+        (canonical_word(_DEMONYMS.get(w.lower(), w.lower())), w[:1].isupper() or w[:1].isdigit())
+        for w in raw
+    ]
     words = [(w, s) for w, s in words if w not in stopwords() or w.isdigit()]
     stems = _stemmer().stemWords([w for w, _ in words])
     return list(zip(stems, [s for _, s in words], strict=True))
