@@ -18,9 +18,9 @@ from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
 
-from rag.models import set_offline_env
+from rag.env import prepare_process
 
-set_offline_env()
+prepare_process()
 
 import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
@@ -172,7 +172,7 @@ class ChatUI:
         turn = len(turns) + 1
         draft = ""
         try:
-            events = self.rag.stream(question, history, top_k=int(top_k), backend=backend)
+            events = self.rag.stream(question, history=history, top_k=int(top_k), backend=backend)
             for event in events:
                 if event.kind == "status":
                     messages[-1]["content"] = f"*{event.text}*"
@@ -258,7 +258,7 @@ class ChatUI:
     ) -> dict[str, Any]:
         """Answer a question about the articles; returns the `rag ask --json` object."""
         try:
-            return self.rag.ask(question, history or [], top_k=top_k).to_dict()
+            return self.rag.ask(question, history=history or (), top_k=top_k).to_dict()
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
 

@@ -1151,9 +1151,9 @@ def run_bench(
     """Run every enabled step; bench.json and bench.md under ``cfg.out`` after each one."""
     from rag.components import build_embedder
     from rag.config import Settings
-    from rag.models import set_offline_env
+    from rag.env import prepare_process
 
-    set_offline_env()
+    prepare_process()
     results: dict[str, Any] = {
         "machine": machine_info(),
         "settings": settings_info(Settings()),

@@ -40,7 +40,7 @@ def seed_gold_path() -> Path:
     return Path(__file__).with_name(SEED_GOLD)
 
 
-def add_eval_parser(
+def register(
     sub: Any, common: argparse.ArgumentParser, answer_opts: argparse.ArgumentParser
 ) -> None:
     p = sub.add_parser(
@@ -158,7 +158,7 @@ def _finish(
 
 def _gold(args: argparse.Namespace) -> int:
     from evals import gold
-    from rag.cli import _settings, print_report
+    from rag.cli import print_report, settings_from_args
     from rag.errors import ConfigError, IndexEmptyError
     from rag.pipeline import RAG
 
@@ -170,7 +170,7 @@ def _gold(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise ConfigError("--limit must be at least 1.")
     items = gold.spread_by_type(items, args.limit)
-    settings = _settings(args)
+    settings = settings_from_args(args)
     rag = RAG(settings)
     report = rag.ingest(show_progress=_progress())
     print_report(report, out=sys.stderr)
@@ -225,7 +225,7 @@ def _gold(args: argparse.Namespace) -> int:
 
 def _realtimeqa(args: argparse.Namespace) -> int:
     from evals import realtimeqa as rtqa
-    from rag.cli import _settings
+    from rag.cli import settings_from_args
     from rag.errors import ConfigError
     from rag.pipeline import RAG
 
@@ -239,7 +239,7 @@ def _realtimeqa(args: argparse.Namespace) -> int:
         raise ConfigError(f"Cannot read the benchmark in {args.data}: {exc}") from exc
     if args.corpus_dir is not None:
         _err("--corpus is ignored: the benchmark pools its own articles into its own corpus.")
-    settings = rtqa.benchmark_settings(_settings(args), args.data, args.index_dir)
+    settings = rtqa.benchmark_settings(settings_from_args(args), args.data, args.index_dir)
     _err(
         f"{len(data.questions)} questions, {len(data.articles)} distinct articles "
         f"({data.duplicates} duplicates, {data.without_text} without text); "

@@ -26,7 +26,7 @@ from evals import metrics
 from rag.citations import CITATION_RE, parse_claims
 
 if TYPE_CHECKING:
-    from rag.answer import Answer
+    from rag.types import Answer
     from rag.pipeline import RAG
 
 RETRIEVAL_DEPTH = 10

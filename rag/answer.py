@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -28,7 +28,9 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from rag.citations import CITATION_RE, lexical_support, repair_citations, unfinished
 from rag.config import Settings
 from rag.errors import BadQuestionError, LLMError
-from rag.text import Sentence, content_stems, split_sentences
+from rag.text import content_stems, split_sentences
+from rag.tokens import count_tokens as default_count_tokens
+from rag.types import Answer, AskOptions, Passage, StreamEvent, Style
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 
 REFUSAL = "I could not find the answer in the articles."
 MAX_QUESTION_CHARS = 1000
-Style = Literal["cited", "short"]
 
 _REFUSAL_PATTERNS = re.compile(
     r"could not find the answer|can ?not find the answer|"
@@ -66,95 +67,6 @@ def prompt(name: str) -> str:
     return prompt_file(f"{name}.txt")
 
 
-# --- result types ------------------------------------------------------------------
-
-
-@dataclass
-class Passage:
-    """A retrieved chunk as the answer chain numbers and shows it."""
-
-    number: int
-    chunk_id: str
-    source: str
-    title: str
-    date: str
-    url: str
-    text: str
-    score: float
-    publisher: str = ""
-    start_char: int | None = None
-    end_char: int | None = None
-    sentences: list[Sentence] = field(default_factory=list)
-    selected: list[int] = field(default_factory=list)
-    in_prompt: bool = True
-    quote: str = ""
-
-    def context_text(self) -> str:
-        """The selected sentences in their original order, gaps marked with an ellipsis."""
-        if not self.selected:
-            return self.text
-        parts: list[str] = []
-        previous = None
-        for i in sorted(self.selected):
-            if previous is not None and i != previous + 1:
-                parts.append("…")
-            parts.append(self.sentences[i].text)
-            previous = i
-        return " ".join(parts)
-
-    def header(self) -> str:
-        details = ", ".join(x for x in (self.publisher, self.date) if x)
-        return f"[{self.number}] {self.title}" + (f" ({details})" if details else "")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.number,
-            "source": self.source,
-            "title": self.title,
-            "date": self.date,
-            "text": self.text,
-            "score": round(float(self.score), 6),
-            "url": self.url,
-            "quote": self.quote,
-            "chunk_id": self.chunk_id,
-            "start_char": self.start_char,
-            "end_char": self.end_char,
-        }
-
-
-@dataclass
-class Answer:
-    """What the CLI, the app, the HTTP API and the evals all read."""
-
-    question: str
-    answer: str
-    refused: bool
-    citations: list[Passage]
-    passages: list[Passage] = field(default_factory=list)
-    standalone_question: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
-    usage: dict[str, Any] = field(default_factory=dict)
-    raw_answer: str = ""
-
-    def to_dict(self, details: bool = False) -> dict[str, Any]:
-        """The ``rag ask --json`` object; ``details`` adds passages, timings and usage."""
-        keys = ("id", "source", "title", "date", "text", "score")
-        data: dict[str, Any] = {
-            "question": self.question,
-            "answer": self.answer,
-            "refused": self.refused,
-            "citations": [{k: c.to_dict()[k] for k in keys} for c in self.citations],
-        }
-        if details:
-            data["citations"] = [c.to_dict() for c in self.citations]
-            data["standalone_question"] = self.standalone_question
-            data["passages"] = [p.to_dict() for p in self.passages]
-            data["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
-            data["usage"] = self.usage
-            data["raw_answer"] = self.raw_answer
-        return data
-
-
 @dataclass
 class Prepared:
     """Everything decided before generation; ``messages`` is what the LLM gets."""
@@ -168,15 +80,6 @@ class Prepared:
     usage: dict[str, Any] = field(default_factory=dict)
     sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-@dataclass
-class StreamEvent:
-    """``kind`` is 'status', 'delta' (text) or 'answer' (the final, checked Answer)."""
-
-    kind: Literal["status", "delta", "answer"]
-    text: str = ""
-    answer: Answer | None = None
 
 
 # --- pure helpers -----------------------------------------------------------------------
@@ -355,12 +258,10 @@ class AnswerChain:
         llm: LLM | None,
         count_tokens: Any = None,
     ) -> None:
-        from rag.ingest import count_tokens as default_count
-
         self.settings = settings
         self.retriever = retriever
         self.llm = llm
-        self.count_tokens = count_tokens or default_count
+        self.count_tokens = count_tokens or default_count_tokens
 
     @property
     def embed_model(self) -> Any:
@@ -397,30 +298,27 @@ class AnswerChain:
         return rewritten_text if len(rewritten_text) > 3 else question
 
     # -- retrieval and context
-    def prepare(
-        self,
-        question: str,
-        history: Sequence[dict[str, str]] | None = None,
-        as_of: int | None = None,
-        style: Style = "cited",
-        top_k: int | None = None,
-    ) -> Prepared:
+    def prepare(self, question: str, options: AskOptions) -> Prepared:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         question = clean_question(question)
-        standalone = self.standalone_question(question, history)
+        standalone = self.standalone_question(question, options.history)
         timings["rewrite"] = time.perf_counter() - started
 
         t = time.perf_counter()
-        nodes = self.retriever.search(standalone, top_k=top_k or self.settings.top_k, as_of=as_of)
+        nodes = self.retriever.search(
+            standalone, top_k=options.top_k or self.settings.top_k, as_of=options.as_of
+        )
         timings["retrieve"] = time.perf_counter() - t
 
         t = time.perf_counter()
         passages = passages_from_nodes(nodes)
         vectors = self._score_and_select(standalone, passages)
         timings["select"] = time.perf_counter() - t
-        messages = build_messages(standalone, passages, style)
-        return Prepared(question, standalone, passages, messages, style, timings, {}, vectors)
+        messages = build_messages(standalone, passages, options.style)
+        return Prepared(
+            question, standalone, passages, messages, options.style, timings, {}, vectors
+        )
 
     def _score_and_select(self, question: str, passages: list[Passage]) -> dict[str, np.ndarray]:
         if not passages:
@@ -451,32 +349,20 @@ class AnswerChain:
         return vectors
 
     # -- generation
-    def ask(
-        self,
-        question: str,
-        history: Sequence[dict[str, str]] | None = None,
-        as_of: int | None = None,
-        style: Style = "cited",
-        top_k: int | None = None,
-    ) -> Answer:
+    def ask(self, question: str, options: AskOptions | None = None) -> Answer:
         answer = None
-        for event in self.stream(question, history, as_of=as_of, style=style, top_k=top_k):
+        for event in self.stream(question, options):
             if event.kind == "answer":
                 answer = event.answer
         assert answer is not None
         return answer
 
-    def stream(
-        self,
-        question: str,
-        history: Sequence[dict[str, str]] | None = None,
-        as_of: int | None = None,
-        style: Style = "cited",
-        top_k: int | None = None,
-    ) -> Iterator[StreamEvent]:
+    def stream(self, question: str, options: AskOptions | None = None) -> Iterator[StreamEvent]:
         """Yield status and text deltas as they come, then the checked Answer."""
+        options = options or AskOptions()
+        style = options.style
         started = time.perf_counter()
-        prepared = self.prepare(question, history, as_of=as_of, style=style, top_k=top_k)
+        prepared = self.prepare(question, options)
         if prepared.standalone != prepared.question:
             yield StreamEvent("status", f"Searching for: {prepared.standalone}")
         if not any(p.in_prompt for p in prepared.passages):

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rag.answer import Answer, StreamEvent
+from rag.types import Answer, AskOptions, StreamEvent
 from rag.config import LLMBackend, Settings
 from rag.errors import (
     BadQuestionError,
@@ -278,13 +278,12 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
         async def work() -> Any:
             body = await parse_body(request, AskRequest)
             check_backend(body.backend)
-            answer = await run_in_threadpool(
-                rag.ask,
-                body.question,
-                [t.model_dump() for t in body.history],
+            options = AskOptions(
+                history=tuple(t.model_dump() for t in body.history),
                 top_k=body.top_k,
                 backend=body.backend,
             )
+            answer = await run_in_threadpool(rag.ask, body.question, options)
             return JSONResponse(answer.to_dict(details=body.details))
 
         return await guarded(work())
@@ -316,11 +315,10 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
             model = body.model if body.model in models else MODEL_ID
             completion_id = f"chatcmpl-{uuid.uuid4().hex}"
             if not body.stream:
-                answer = await run_in_threadpool(
-                    rag.ask, question, history, top_k=body.top_k, backend=backend
-                )
+                options = AskOptions(history=tuple(history), top_k=body.top_k, backend=backend)
+                answer = await run_in_threadpool(rag.ask, question, options)
                 return JSONResponse(completion_object(answer, model, completion_id))
-            events = rag.stream(question, history, top_k=body.top_k, backend=backend)
+            events = rag.stream(question, history=history, top_k=body.top_k, backend=backend)
             # Pull the first event here: a bad question is still a 400, not a broken stream.
             first = await run_in_threadpool(next, events, None)
             include_usage = bool((body.stream_options or {}).get("include_usage"))

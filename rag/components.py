@@ -13,20 +13,12 @@ from urllib.parse import urlparse
 
 from rag.config import Settings
 from rag.errors import ConfigError, StoreError
-from rag.models import (
-    DEFAULT_LLM_LABEL,
-    EMBED_LABEL,
-    embed_model_path,
-    resolve_gguf,
-    set_offline_env,
-)
+from rag.models import DEFAULT_LLM_LABEL, EMBED_LABEL, embed_model_path, resolve_gguf
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.llms import LLM
     from llama_index.vector_stores.chroma import ChromaVectorStore
-
-set_offline_env()
 
 
 def build_embedder(settings: Settings) -> BaseEmbedding:

@@ -3,19 +3,25 @@
 Every field has a default and a description; each can be overridden by an
 environment variable named ``RAG_<FIELD>`` (``RAG_TOP_K=8``) or a ``.env`` file
 in the working directory. Code receives a ``Settings`` instance as an argument;
-nothing below the CLI and the app reads the environment itself.
+nothing below the CLI and the app reads the environment itself. An unknown
+``RAG_*`` variable is an error naming the closest known one: a misspelt
+``RAG_TOPK=3`` must not be dropped silently.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LLMBackend = Literal["local", "openai", "extractive"]
+from rag.types import LLMBackend
+
+ENV_PREFIX = "RAG_"
+ENV_FILE = ".env"
 
 
 def _default_cache_dir() -> Path:
@@ -27,7 +33,7 @@ class Settings(BaseSettings):
     """Configuration of the indexer, retriever, answer chain and app."""
 
     model_config = SettingsConfigDict(
-        env_prefix="RAG_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="forbid", validate_default=True
     )
 
     # Where things live
@@ -131,6 +137,17 @@ class Settings(BaseSettings):
     auth: str | None = Field(None, description="Basic auth for the app as user:password.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest article upload accepted, in MB.")
 
+    # Evaluation
+    benchmark_dir: Path = Field(
+        Path("../shared/benchmarks/realtimeqa-2026-jan-apr"),
+        description="RealTime QA data folder for `rag eval realtimeqa` and `make bench`.",
+    )
+    judge_base_url: str | None = Field(
+        None, description="OpenAI-compatible URL of an LLM judge for `rag eval`; unset: no judge."
+    )
+    judge_model: str | None = Field(None, description="Model name of the LLM judge.")
+    judge_api_key: SecretStr | None = Field(None, description="API key of the LLM judge.")
+
     @field_validator("chroma_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
@@ -167,10 +184,43 @@ class Settings(BaseSettings):
         return self.index_dir / f"docstore-{self.collection}.json"
 
 
+def _dotenv_names(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    names = []
+    for line in lines:
+        line = line.strip().removeprefix("export ").strip()
+        if line and not line.startswith("#") and "=" in line:
+            names.append(line.split("=", 1)[0].strip())
+    return names
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``RAG_*`` names in the environment or ``.env`` that match no setting, each with a hint."""
+    environ = os.environ if environ is None else environ
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    names = [*environ, *_dotenv_names(Path(ENV_FILE))]
+    problems = []
+    for name in sorted({n for n in names if n.upper().startswith(ENV_PREFIX)}):
+        if name.upper() in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(f"{name} is not a setting{hint}")
+    return problems
+
+
 def load_settings(**overrides: object) -> Settings:
     """Settings from RAG_* variables and ``overrides``; a bad value is one readable line."""
     from rag.errors import ConfigError
 
+    unknown = unknown_variables()
+    if unknown:
+        raise ConfigError(
+            "Unknown settings: " + "; ".join(unknown) + ". `python -m rag.config` lists them all."
+        )
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

@@ -33,6 +33,8 @@ from pathlib import Path
 
 from llama_index.core import Document
 
+from rag.types import SkippedFile
+
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
@@ -46,12 +48,6 @@ EMBED_EXCLUDED_KEYS = ["source", "date", "url", "file", "date_int", "doc_id"]
 
 class UnreadableFileError(Exception):
     """A corpus file we cannot index; the message is the reason shown to the user."""
-
-
-@dataclass
-class SkippedFile:
-    path: str
-    reason: str
 
 
 @dataclass

@@ -12,9 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
@@ -23,30 +21,18 @@ from llama_index.core.schema import BaseNode, Document, MetadataMode, TransformC
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from pydantic import Field
 
+from rag import store
 from rag.config import Settings
-from rag.documents import SkippedFile, load_corpus
+from rag.documents import load_corpus
 from rag.errors import ConfigError
+from rag.tokens import token_counter
+from rag.types import IngestReport
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.vector_stores.types import BasePydanticVectorStore
 
 ProgressFn = Callable[[int, int], None]
-
-
-@cache
-def token_counter() -> Callable[[str], list[int]]:
-    """cl100k_base from the cache llama-index ships (tiktoken would download it)."""
-    from rag.models import set_offline_env
-
-    set_offline_env()
-    import tiktoken
-
-    return tiktoken.get_encoding("cl100k_base").encode
-
-
-def count_tokens(text: str) -> int:
-    return len(token_counter()(text))
 
 
 def chunk_id(index: int, document: BaseNode) -> str:
@@ -114,39 +100,6 @@ class EmbedNodes(TransformComponent):
         return nodes
 
 
-@dataclass
-class IngestReport:
-    """What one ``rag ingest`` did."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    chunks_embedded: int = 0
-    documents_total: int = 0
-    chunks_total: int = 0
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["skipped"] = [asdict(s) for s in self.skipped]
-        return data
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, "
-            f"{len(self.skipped)} skipped; {self.chunks_embedded} chunks embedded; "
-            f"index holds {self.documents_total} documents, {self.chunks_total} chunks "
-            f"({self.seconds:.1f} s)"
-        )
-
-
 def read_state(settings: Settings) -> dict[str, Any]:
     try:
         return json.loads(settings.state_path.read_text())
@@ -177,22 +130,6 @@ def _load_docstore(settings: Settings) -> SimpleDocumentStore:
     return SimpleDocumentStore()
 
 
-def stored_document_ids(vector_store: BasePydanticVectorStore) -> set[str]:
-    """Ids of the documents that have chunks in the Chroma collection."""
-    collection = vector_store.client  # ChromaVectorStore exposes its collection as .client
-    ids: set[str] = set()
-    offset, page = 0, 5000
-    while True:
-        batch = collection.get(include=["metadatas"], limit=page, offset=offset)
-        for meta in batch["metadatas"] or []:
-            doc_id = (meta or {}).get("document_id") or (meta or {}).get("ref_doc_id")
-            if doc_id:
-                ids.add(str(doc_id))
-        if len(batch["ids"]) < page:
-            return ids
-        offset += page
-
-
 def _reconcile(docstore: SimpleDocumentStore, vector_store: BasePydanticVectorStore) -> None:
     """Make the docstore agree with what the vector store really holds.
 
@@ -200,7 +137,7 @@ def _reconcile(docstore: SimpleDocumentStore, vector_store: BasePydanticVectorSt
     saving the docstore, would otherwise leave files counted as indexed with no
     chunks, or chunks no file accounts for.
     """
-    in_store = stored_document_ids(vector_store)
+    in_store = store.document_ids(vector_store)
     known = set(docstore.get_all_ref_doc_info() or {}) | set(
         docstore.get_all_document_hashes().values()
     )
@@ -208,11 +145,7 @@ def _reconcile(docstore: SimpleDocumentStore, vector_store: BasePydanticVectorSt
         docstore.delete_document(doc_id, raise_error=False)
         docstore.delete_ref_doc(doc_id, raise_error=False)
     for doc_id in in_store - known:
-        vector_store.delete(doc_id)
-
-
-def collection_count(vector_store: BasePydanticVectorStore) -> int:
-    return int(vector_store.client.count())
+        store.delete_document(vector_store, doc_id)
 
 
 def ingest(
@@ -252,7 +185,7 @@ def ingest(
     for doc_id in report.removed:
         # Done here, not by the pipeline: its delete path expects document texts
         # in the docstore, which we do not keep (the corpus folder has them).
-        vector_store.delete(doc_id)
+        store.delete_document(vector_store, doc_id)
         docstore.delete_document(doc_id, raise_error=False)
         docstore.delete_ref_doc(doc_id, raise_error=False)
 
@@ -283,7 +216,7 @@ def ingest(
         docstore.persist(str(settings.docstore_path))
 
     report.documents_total = len(current)
-    report.chunks_total = collection_count(vector_store)
+    report.chunks_total = store.count(vector_store)
     report.seconds = time.perf_counter() - started
     write_state(settings, report)
     return report

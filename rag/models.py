@@ -27,23 +27,6 @@ EMBED_LABEL = "all-MiniLM-L6-v2"
 MODEL_INSTALL_HINT = "run `make install` (it installs the model packages with pip --no-deps)"
 
 
-def set_offline_env() -> None:
-    """Make every Hugging Face library stay off the network, and quiet telemetry."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # "Loading weights" bars
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    if "TIKTOKEN_CACHE_DIR" not in os.environ:
-        # llama-index ships the cl100k_base file; tiktoken would otherwise download it.
-        spec = importlib.util.find_spec("llama_index.core")
-        if spec and spec.submodule_search_locations:
-            cache = Path(spec.submodule_search_locations[0]) / "_static" / "tiktoken_cache"
-            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
-
-
 def embed_model_path() -> Path:
     """Directory of the bundled all-MiniLM-L6-v2 sentence-transformers model."""
     try:

@@ -8,10 +8,11 @@ backends. The CLI, the web app and the evals all go through it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from rag.answer import Answer, AnswerChain, StreamEvent, Style
+from rag import store
+from rag.answer import AnswerChain
 from rag.components import (
     build_embedder,
     build_llm,
@@ -19,16 +20,12 @@ from rag.components import (
     embedder_label,
     llm_label,
 )
-from rag.config import LLMBackend, Settings
-from rag.ingest import (
-    IngestReport,
-    ProgressFn,
-    collection_count,
-    ingest,
-    read_state,
-    stored_document_ids,
-)
+from rag.config import Settings
+from rag.env import prepare_process
+from rag.errors import IndexEmptyError
+from rag.ingest import ProgressFn, ingest, read_state
 from rag.retrieve import HybridRetriever
+from rag.types import Answer, AskOptions, IngestReport, LLMBackend, StreamEvent
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -48,6 +45,7 @@ class RAG:
         vector_store: BasePydanticVectorStore | None = None,
         llm: LLM | None = _UNSET,
     ) -> None:
+        prepare_process(quiet=False)
         self.settings = settings or Settings()
         self._embed_model = embed_model
         self._vector_store = vector_store
@@ -56,6 +54,7 @@ class RAG:
         self._chain: AnswerChain | None = None
         self._other_chains: dict[str, AnswerChain] = {}
         self._lock = threading.RLock()
+        self._articles: tuple[tuple[int, str], list[dict[str, Any]]] | None = None
 
     # -- lazily built parts (status must not load models)
     @property
@@ -120,7 +119,7 @@ class RAG:
 
     # -- indexing
     def chunk_count(self) -> int:
-        return collection_count(self.vector_store)
+        return store.count(self.vector_store)
 
     def ingest(
         self, show_progress: bool = False, progress: ProgressFn | None = None
@@ -137,46 +136,51 @@ class RAG:
                 self._retriever.refresh()
             return report
 
-    def ensure_index(self, show_progress: bool = False) -> IngestReport | None:
-        """Ingest when the index is empty; None when there was nothing to do."""
+    def ensure_index(
+        self, show_progress: bool = False, progress: ProgressFn | None = None
+    ) -> IngestReport | None:
+        """Ingest when the index is empty; None when there was nothing to do.
+
+        Raises ``IndexEmptyError`` when the corpus gives no chunk at all, so no
+        caller goes on to ask questions of an empty index.
+        """
         if self.chunk_count() > 0:
             return None
-        return self.ingest(show_progress=show_progress)
+        report = self.ingest(show_progress=show_progress, progress=progress)
+        if report.chunks_total == 0:
+            raise IndexEmptyError(
+                f"No articles could be indexed from {self.settings.corpus_dir}: add .txt, .md, "
+                ".html or .pdf files there and run `rag ingest`."
+            )
+        return report
 
     # -- answering
-    def ask(
-        self,
-        question: str,
-        history: Sequence[dict[str, str]] | None = None,
-        as_of: int | None = None,
-        style: Style = "cited",
-        top_k: int | None = None,
-        backend: LLMBackend | None = None,
-    ) -> Answer:
-        """Answer one question; ``history`` holds earlier turns as role/content dicts."""
-        chain = self.chain_for(backend)
-        return chain.ask(question, history, as_of=as_of, style=style, top_k=top_k)
+    def ask(self, question: str, options: AskOptions | None = None, /, **fields: Any) -> Answer:
+        """Answer one question; ``fields`` are ``AskOptions`` fields (``history=...``)."""
+        options = AskOptions.of(options, **fields)
+        return self.chain_for(options.backend).ask(question, options)
 
     def stream(
-        self,
-        question: str,
-        history: Sequence[dict[str, str]] | None = None,
-        as_of: int | None = None,
-        style: Style = "cited",
-        top_k: int | None = None,
-        backend: LLMBackend | None = None,
+        self, question: str, options: AskOptions | None = None, /, **fields: Any
     ) -> Iterator[StreamEvent]:
         """Like ``ask``, yielding status and text deltas before the checked Answer."""
-        chain = self.chain_for(backend)
-        return chain.stream(question, history, as_of=as_of, style=style, top_k=top_k)
+        options = AskOptions.of(options, **fields)
+        return self.chain_for(options.backend).stream(question, options)
 
     # -- status
+    def articles(self) -> list[dict[str, Any]]:
+        """Every indexed article (see ``store.articles``), read once per index change."""
+        key = (self.chunk_count(), str(read_state(self.settings).get("generation", "")))
+        with self._lock:
+            if self._articles is None or self._articles[0] != key:
+                self._articles = (key, store.articles(self.vector_store))
+            return self._articles[1]
+
     def status(self) -> dict[str, Any]:
         state = read_state(self.settings)
-        store = self.vector_store
         return {
-            "documents": len(stored_document_ids(store)),
-            "chunks": collection_count(store),
+            "documents": len({a["document_id"] or a["file"] for a in self.articles()}),
+            "chunks": self.chunk_count(),
             "corpus_dir": str(self.settings.corpus_dir),
             "index_dir": str(self.settings.index_dir),
             "store": self.settings.store_kind,

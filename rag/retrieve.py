@@ -26,6 +26,7 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
 )
 
+from rag import store
 from rag.config import Settings
 from rag.text import TOKEN_RE, normalize_text, stopwords, word_tokens
 
@@ -149,17 +150,8 @@ class ChunkTable:
 
     @classmethod
     def from_vector_store(cls, vector_store: BasePydanticVectorStore) -> ChunkTable:
-        collection = vector_store.client
         table = cls()
-        offset, page = 0, 5000
-        while True:
-            batch = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
-            table.ids.extend(batch["ids"])
-            table.texts.extend(batch["documents"] or [])
-            table.metadatas.extend(batch["metadatas"] or [])
-            if len(batch["ids"]) < page:
-                break
-            offset += page
+        table.ids, table.texts, table.metadatas = store.chunk_rows(vector_store)
         table.date_ints = np.array(
             [int((m or {}).get("date_int") or 0) for m in table.metadatas], dtype=np.int64
         )

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.answer import REFUSAL, Answer, Passage
+from rag.answer import REFUSAL
 from rag.citations import CITATION_RE
 from rag.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
+from rag.types import Answer, Passage
 
 if TYPE_CHECKING:
-    from rag.ingest import IngestReport
     from rag.pipeline import RAG
+    from rag.types import IngestReport
 
 UPLOAD_SUFFIXES = sorted(SUPPORTED_SUFFIXES)
 CLOSEST_ON_REFUSAL = 3
@@ -151,24 +152,7 @@ def status_line(status: dict[str, Any], llm: str | None = None) -> str:
 
 def indexed_articles(rag: RAG) -> list[dict[str, str]]:
     """Title, date and file of every indexed article, newest first."""
-    collection = rag.vector_store.client  # the Chroma collection, as in rag.ingest
-    seen: dict[str, dict[str, str]] = {}
-    offset, page = 0, 5000
-    while True:
-        batch = collection.get(include=["metadatas"], limit=page, offset=offset)
-        for meta in batch["metadatas"] or []:
-            meta = meta or {}
-            name = str(meta.get("file", ""))
-            if name and name not in seen:
-                seen[name] = {
-                    "file": name,
-                    "title": str(meta.get("title") or name),
-                    "date": str(meta.get("date") or ""),
-                }
-        if len(batch["ids"]) < page:
-            break
-        offset += page
-    return sorted(seen.values(), key=lambda a: (a["date"], a["file"]), reverse=True)
+    return [{k: str(a[k]) for k in ("file", "title", "date")} for a in rag.articles()]
 
 
 def example_questions(articles: list[dict[str, str]], limit: int = 4) -> list[str]:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.models import set_offline_env
+from rag.env import prepare_process
 
-set_offline_env()
+prepare_process()
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 

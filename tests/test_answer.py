@@ -91,7 +91,7 @@ def test_followup_is_rewritten_before_retrieval(seed_index, embedder) -> None:
         {"role": "user", "content": "What happened in Palmyra?"},
         {"role": "assistant", "content": "Joint forces attacked in Palmyra [1]."},
     ]
-    events = list(rag.stream("And where were the wounded taken?", history))
+    events = list(rag.stream("And where were the wounded taken?", history=history))
     assert events[0].kind == "status" and "Palmyra" in events[0].text
     answer = events[-1].answer
     assert answer.standalone_question == "Where were the wounded of the Palmyra attack taken?"
@@ -106,7 +106,7 @@ def test_followup_is_rewritten_before_retrieval(seed_index, embedder) -> None:
 def test_standalone_question_is_not_rewritten(seed_index, embedder) -> None:
     rag, llm = rag_with(seed_index, embedder, ["Syria TV reported it [1]."])
     history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
-    answer = rag.ask("Which television channel reported the joint attack in Palmyra?", history)
+    answer = rag.ask("Which television channel reported the joint attack in Palmyra?", history=history)
     assert len(llm.prompts) == 1  # no rewrite call
     assert answer.standalone_question == answer.question
 

@@ -12,7 +12,8 @@ import pytest
 
 from evals import gold, metrics
 from evals.cli import seed_gold_path
-from rag.answer import REFUSAL, Answer, Passage
+from rag.answer import REFUSAL
+from rag.types import Answer, Passage
 from tests.conftest import SEED_CORPUS
 from tests.fakes import ScriptedLLM
 

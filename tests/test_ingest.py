@@ -11,7 +11,9 @@ from llama_index.core.schema import MetadataMode
 
 from rag.components import build_vector_store
 from rag.documents import load_corpus
-from rag.ingest import chunk_documents, count_tokens, embed_text, ingest, stored_document_ids
+from rag.ingest import chunk_documents, embed_text, ingest
+from rag.store import document_ids as stored_document_ids
+from rag.tokens import count_tokens
 from tests.conftest import make_settings
 from tests.fakes import HashEmbedding
 

@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from rag import web
-from rag.answer import REFUSAL, Answer, Passage
+from rag.answer import REFUSAL
+from rag.types import Answer, Passage
 from rag.api import ApiError, BasicAuthMiddleware, OpenAIMessage, history_from_messages
 
 
