@@ -26,8 +26,8 @@ from evals import metrics
 from rag.citations import CITATION_RE, parse_claims
 
 if TYPE_CHECKING:
-    from rag.types import Answer
     from rag.pipeline import RAG
+    from rag.types import Answer
 
 RETRIEVAL_DEPTH = 10
 TYPE_METRICS = (

@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rag.types import Answer, AskOptions, StreamEvent
 from rag.config import LLMBackend, Settings
 from rag.errors import (
     BadQuestionError,
@@ -44,6 +43,7 @@ from rag.errors import (
     StoreError,
 )
 from rag.pipeline import RAG
+from rag.types import Answer, AskOptions, StreamEvent
 
 log = logging.getLogger("rag.api")
 

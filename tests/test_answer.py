@@ -106,7 +106,9 @@ def test_followup_is_rewritten_before_retrieval(seed_index, embedder) -> None:
 def test_standalone_question_is_not_rewritten(seed_index, embedder) -> None:
     rag, llm = rag_with(seed_index, embedder, ["Syria TV reported it [1]."])
     history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
-    answer = rag.ask("Which television channel reported the joint attack in Palmyra?", history=history)
+    answer = rag.ask(
+        "Which television channel reported the joint attack in Palmyra?", history=history
+    )
     assert len(llm.prompts) == 1  # no rewrite call
     assert answer.standalone_question == answer.question
 

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from rag import web
 from rag.answer import REFUSAL
-from rag.types import Answer, Passage
 from rag.api import ApiError, BasicAuthMiddleware, OpenAIMessage, history_from_messages
+from rag.types import Answer, Passage
 
 
 def passage(number: int = 1, **fields: object) -> Passage:
