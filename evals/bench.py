@@ -329,8 +329,11 @@ def pipeline_pass(corpus_dir: Path, index_dir: Path, embedder: Any) -> tuple[Pas
 
 def raw_pass(texts: Sequence[str], embedder: Any, batch_size: int) -> Pass:
     """``SentenceTransformer.encode`` alone on the same texts: the embedder's own limit."""
+    from rag.components import sentence_transformer
+
+    model = sentence_transformer(embedder)
     cpu, started = time.process_time(), time.perf_counter()
-    embedder._model.encode(
+    model.encode(
         list(texts),
         batch_size=batch_size,
         normalize_embeddings=True,
@@ -468,7 +471,7 @@ def stage_breakdown(retriever: Any, queries: Sequence[str]) -> dict[str, float |
     """Median milliseconds of each stage of ``search``, timed one stage at a time."""
     from rag.retrieve import rrf_fuse
 
-    bm25 = retriever._bm25
+    bm25 = retriever.bm25
     k = max(retriever.settings.candidates, retriever.settings.top_k)
     stages: dict[str, list[float]] = {
         k_: [] for k_ in ("correct", "embed", "dense", "bm25", "fuse")

@@ -35,6 +35,14 @@ def build_embedder(settings: Settings) -> BaseEmbedding:
     )
 
 
+def sentence_transformer(embed_model: BaseEmbedding) -> Any:
+    """The ``SentenceTransformer`` inside an embedder built here (for raw-encode baselines)."""
+    model = getattr(embed_model, "_model", None)
+    if model is None:
+        raise ConfigError("This embedder does not wrap a sentence-transformers model.")
+    return model
+
+
 def embedder_label(settings: Settings) -> str:
     return settings.embed_model or EMBED_LABEL
 

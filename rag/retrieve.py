@@ -299,6 +299,14 @@ class HybridRetriever(BaseRetriever):
         return self._table
 
     @property
+    def bm25(self) -> BM25Index:
+        """The BM25 index over the current chunk table."""
+        if self._bm25 is None:
+            self.refresh()
+        assert self._bm25 is not None
+        return self._bm25
+
+    @property
     def size(self) -> int:
         return len(self.table.ids)
 
