@@ -53,8 +53,12 @@ def build_chroma_client(settings: Settings) -> Any:
     Telemetry is always off; the collection never gets an embedding function,
     because Chroma's default one downloads a model.
     """
+    import logging
+
     import chromadb
     from chromadb.config import Settings as ChromaSettings
+
+    logging.getLogger("chromadb").setLevel(logging.ERROR)  # its info logs are not ours to show
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:

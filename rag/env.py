@@ -13,7 +13,7 @@ import os
 import warnings
 from pathlib import Path
 
-NOISY_LOGGERS = ("chromadb", "httpx", "sentence_transformers", "llama_index", "urllib3")
+NOISY_LOGGERS = ("httpx", "sentence_transformers", "llama_index", "urllib3")
 
 _prepared = False
 
