@@ -5,22 +5,24 @@
 
 Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
 ``--json`` the summary object is the only thing printed on stdout (progress
-and notes go to stderr). An LLM judge runs when ``--judge-base-url`` (or
-``RAG_JUDGE_BASE_URL``) names an OpenAI-compatible server.
+and notes go to stderr). An LLM judge runs when ``--judge-base-url`` (or the
+``judge_base_url`` setting, ``RAG_JUDGE_BASE_URL``) names an OpenAI-compatible server.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evals.report import ReportSpec, scalar_items, write_report
+
+if TYPE_CHECKING:
+    from rag.config import Settings
 
 SEED_GOLD = "seed_gold.jsonl"
 
@@ -89,20 +91,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return _gold(args)
 
 
-def build_judge(args: argparse.Namespace) -> tuple[Any, str] | None:
-    """The LLM judge from flags or RAG_JUDGE_* variables; None when no URL is set."""
-    base_url = args.judge_base_url or os.environ.get("RAG_JUDGE_BASE_URL")
+def build_judge(args: argparse.Namespace, settings: Settings) -> tuple[Any, str] | None:
+    """The LLM judge from the settings (``judge_*``), the ``--judge-*`` flags overriding them.
+
+    None when no URL is set: the judged metrics are then skipped, not guessed.
+    """
+    base_url = args.judge_base_url or settings.judge_base_url
     if not base_url:
         return None
     from llama_index.llms.openai_like import OpenAILike
 
     from evals.gold import Judge
 
-    model = args.judge_model or os.environ.get("RAG_JUDGE_MODEL") or "default"
+    model = args.judge_model or settings.judge_model or "default"
+    key = settings.judge_api_key.get_secret_value() if settings.judge_api_key else ""
     llm = OpenAILike(
         model=model,
         api_base=base_url,
-        api_key=os.environ.get("RAG_JUDGE_API_KEY") or "none",
+        api_key=key or "none",
         is_chat_model=True,
         temperature=0.0,
         max_tokens=512,
@@ -158,6 +164,7 @@ def _finish(
 
 def _gold(args: argparse.Namespace) -> int:
     from evals import gold
+    from evals.sampling import round_robin
     from rag.cli import print_report, settings_from_args
     from rag.errors import ConfigError, IndexEmptyError
     from rag.pipeline import RAG
@@ -169,7 +176,7 @@ def _gold(args: argparse.Namespace) -> int:
         raise ConfigError(f"Cannot read the gold set: {exc}") from exc
     if args.limit is not None and args.limit < 1:
         raise ConfigError("--limit must be at least 1.")
-    items = gold.spread_by_type(items, args.limit)
+    items = round_robin(items, lambda item: item.type, args.limit)
     settings = settings_from_args(args)
     rag = RAG(settings)
     report = rag.ingest(show_progress=_progress())
@@ -182,7 +189,7 @@ def _gold(args: argparse.Namespace) -> int:
             f"warning: the corpus {settings.corpus_dir} lacks {len(missing)} source file(s) of "
             f"the gold set ({', '.join(missing[:3])}...): retrieval scores will be low."
         )
-    judge = build_judge(args)
+    judge = build_judge(args, settings)
     if judge is None:
         _err("no LLM judge configured (--judge-base-url): faithfulness/correctness skipped")
     rag.warm_up()
@@ -225,6 +232,9 @@ def _gold(args: argparse.Namespace) -> int:
 
 def _realtimeqa(args: argparse.Namespace) -> int:
     from evals import realtimeqa as rtqa
+    from evals.rtqa_data import load_dataset
+    from evals.rtqa_scoring import GROUP_METRICS, summarize
+    from evals.sampling import round_robin
     from rag.cli import settings_from_args
     from rag.errors import ConfigError
     from rag.pipeline import RAG
@@ -234,7 +244,7 @@ def _realtimeqa(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise ConfigError("--limit must be at least 1.")
     try:
-        data = rtqa.load_dataset(args.data)
+        data = load_dataset(args.data)
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(f"Cannot read the benchmark in {args.data}: {exc}") from exc
     if args.corpus_dir is not None:
@@ -251,7 +261,8 @@ def _realtimeqa(args: argparse.Namespace) -> int:
         ("reused the index" if index["reused"] else "indexed")
         + f": {index['chunks']} chunks ({index['seconds']} s)"
     )
-    questions = rtqa.spread_subset(data.questions, args.limit)
+    # load_dataset lists questions week by week, in date order: the round-robin spreads them.
+    questions = round_robin(data.questions, lambda q: q.week, args.limit)
     answerable = rtqa.answerable_ids(questions, data.articles)
     rag.warm_up()
     started = time.perf_counter()
@@ -264,7 +275,7 @@ def _realtimeqa(args: argparse.Namespace) -> int:
         progress=_progress(),
     )
     seconds = time.perf_counter() - started
-    summary = rtqa.summarize(records, seconds)
+    summary = summarize(records, seconds)
     meta = {
         "kind": "RealTime QA",
         "data": str(args.data),
@@ -287,7 +298,7 @@ def _realtimeqa(args: argparse.Namespace) -> int:
         group_title="Metrics by retrieval outcome",
         group_label="Retrieval",
         group_key="by_group",
-        group_metrics=("mc_correct", "closed_mc_correct", "open_em", "open_f1", "refused"),
+        group_metrics=GROUP_METRICS,
         question_columns=[
             ("id", lambda r: r["id"]),
             ("date", lambda r: r["date"]),

@@ -113,23 +113,6 @@ def load_gold(path: Path) -> list[GoldItem]:
     return items
 
 
-def spread_by_type(items: Sequence[GoldItem], limit: int | None) -> list[GoldItem]:
-    """``limit`` questions taken round-robin across question types, in file order."""
-    if limit is None or limit >= len(items):
-        return list(items)
-    by_type: dict[str, list[GoldItem]] = {}
-    for item in items:
-        by_type.setdefault(item.type, []).append(item)
-    chosen: set[str] = set()
-    depth = 0
-    while len(chosen) < limit:
-        for group in by_type.values():
-            if depth < len(group) and len(chosen) < limit:
-                chosen.add(group[depth].id)
-        depth += 1
-    return [item for item in items if item.id in chosen]
-
-
 def missing_sources(items: Sequence[GoldItem], corpus_dir: Path) -> list[str]:
     """Source files the gold set names that the corpus folder lacks."""
     names = {s for item in items for s in item.source}

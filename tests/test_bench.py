@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from evals import bench
+from evals.bench import answers, report, runner
+from evals.bench.common import BenchConfig
+from evals.bench.data import load_benchmark, write_corpus
 
 TOPICS = [
     ("Harbor bridge reopens", "The harbor bridge in Lowport reopened on Monday after repairs."),
@@ -37,6 +39,18 @@ def article(i: int, title: str, lead: str) -> dict[str, object]:
     }
 
 
+def question(i: int, sentence: str, date: str, answer: str) -> dict[str, object]:
+    """A question in the benchmark's format; the right choice is the first."""
+    choices = [answer, "Tuesday", "Nobody", "Elsewhere"]
+    return {
+        "question_id": f"20260109_{i}",
+        "question_date": date,
+        "question_sentence": sentence,
+        "choices": choices,
+        "answer": ["0"],
+    }
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """Two weeks in the RealTime QA layout, with a duplicate URL and an article without text."""
@@ -49,9 +63,9 @@ def data_dir(tmp_path: Path) -> Path:
     ]
     week2 = [{"question_id": "b_0", "search_result": articles[2:]}]
     questions = [
-        {"question_sentence": "When did the harbor bridge reopen?", "question_date": "2026-01-09"},
-        {"question_sentence": "Which storm hit the coast?", "question_date": "2026-01-16"},
-        {"question_sentence": "Who painted the lost painting?", "question_date": "2026-01-16"},
+        question(0, "When did the harbor bridge reopen?", "2026-01-09", "Monday"),
+        question(1, "Which storm hit the coast?", "2026-01-16", "Oriel"),
+        question(2, "Who painted the lost painting?", "2026-01-16", "Ada Brenn"),
     ]
     for name, rows in (("20260109_gcs", week1), ("20260116_gcs", week2)):
         (folder / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
@@ -60,17 +74,18 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def test_load_articles_pools_dedupes_and_skips_textless(data_dir: Path) -> None:
-    articles = bench.load_articles(data_dir)
+    benchmark = load_benchmark(data_dir)
+    articles = benchmark.articles
     assert sorted(a.url for a in articles) == [f"https://news.example/{i}" for i in range(5)]
-    assert all(a.text and a.source == "news.example" for a in articles)
-    questions = bench.load_questions(data_dir)
-    assert questions[0] == ("When did the harbor bridge reopen?", 20260109)
+    assert all(a.text and a.publisher == "news.example" for a in articles)
+    assert [a.key for a in articles] == sorted(a.key for a in articles)  # the subset's order
+    assert benchmark.queries[0] == ("When did the harbor bridge reopen?", 20260109)
 
 
 def test_written_articles_load_with_metadata(data_dir: Path, tmp_path: Path) -> None:
     from rag.documents import load_corpus
 
-    folder = bench.write_corpus(bench.load_articles(data_dir), tmp_path / "corpus")
+    folder = write_corpus(load_benchmark(data_dir).articles, tmp_path / "corpus")
     docs = load_corpus(folder).documents
     assert len(docs) == 5
     by_title = {d.metadata["title"]: d for d in docs}
@@ -79,7 +94,7 @@ def test_written_articles_load_with_metadata(data_dir: Path, tmp_path: Path) -> 
 
 
 def test_quick_run_writes_every_figure(data_dir: Path, tmp_path: Path, embedder) -> None:
-    cfg = bench.BenchConfig.quick_defaults(
+    cfg = BenchConfig.quick_defaults(
         data=data_dir,
         out=tmp_path / "out",
         skip_llm=True,
@@ -89,7 +104,7 @@ def test_quick_run_writes_every_figure(data_dir: Path, tmp_path: Path, embedder)
         synthetic_chunks=300,
         queries=3,
     )
-    bench.run_bench(cfg, embedder=embedder, log=lambda message: None)
+    runner.run_bench(cfg, embedder=embedder, log=lambda message: None)
     results = json.loads((tmp_path / "out" / "bench.json").read_text())
     assert {"machine", "settings", "config", "ingest", "retrieval", "targets"} <= set(results)
     assert "error" not in results["ingest"] and "error" not in results["retrieval"]
@@ -129,28 +144,28 @@ def test_a_failing_step_is_recorded_and_the_rest_still_run(tmp_path: Path) -> No
     def boom() -> None:
         raise RuntimeError("no index")
 
-    assert not bench.run_step(results, "retrieval", messages.append, boom)
-    assert bench.run_step(results, "answer", messages.append, lambda: {"questions": 0})
+    assert not runner.run_step(results, "retrieval", messages.append, boom)
+    assert runner.run_step(results, "answer", messages.append, lambda: {"questions": 0})
     assert results["retrieval"] == {"error": "RuntimeError: no index"}
     assert "no index" in messages[0]
     results["machine"] = {"date": "2026-01-01", "cpu": "x", "cores": 2, "ram_gb": 1.0}
     results["machine"].update({"python": "3", "torch": "2", "load_average_start": [0.0]})
     results["config"] = {"quick": True}
-    results["targets"] = bench.target_rows(results)
-    table = bench.markdown_table(results)
+    results["targets"] = report.target_rows(results)
+    table = report.markdown_table(results)
     assert "retrieval: not measured | RuntimeError: no index" in table
 
 
 def test_readme_table_goes_between_markers_only(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
-    readme.write_text(f"# Title\n\n{bench.README_START}\nold\n{bench.README_END}\n\nTail\n")
-    assert bench.update_readme(readme, "| new |\n")
+    readme.write_text(f"# Title\n\n{report.README_START}\nold\n{report.README_END}\n\nTail\n")
+    assert report.update_readme(readme, "| new |\n")
     assert readme.read_text() == (
-        f"# Title\n\n{bench.README_START}\n| new |\n{bench.README_END}\n\nTail\n"
+        f"# Title\n\n{report.README_START}\n| new |\n{report.README_END}\n\nTail\n"
     )
     plain = tmp_path / "PLAIN.md"
     plain.write_text("no markers\n")
-    assert not bench.update_readme(plain, "| new |\n")
+    assert not report.update_readme(plain, "| new |\n")
     assert plain.read_text() == "no markers\n"
 
 
@@ -162,5 +177,5 @@ def test_llm_seconds_from_llama_cpp_rates() -> None:
         "prefill_tokens_per_s": 80.0,
         "decode_tokens_per_s": 20.0,
     }
-    assert bench.llm_seconds(usage) == (5.0, 2.0)
-    assert bench.llm_seconds({}) == (None, None)
+    assert answers.llm_seconds(usage) == (5.0, 2.0)
+    assert answers.llm_seconds({}) == (None, None)

@@ -12,6 +12,7 @@ import pytest
 
 from evals import gold, metrics
 from evals.cli import seed_gold_path
+from evals.sampling import round_robin
 from rag.answer import REFUSAL
 from rag.types import Answer, Passage
 from tests.conftest import SEED_CORPUS
@@ -74,8 +75,8 @@ def test_load_gold_reports_the_bad_line(tmp_path: Path) -> None:
 
 def test_spread_by_type_round_robin() -> None:
     items = [gold.GoldItem(id=f"{t}{n}", type=t, question="q") for t in "abc" for n in range(3)]
-    assert [i.id for i in gold.spread_by_type(items, 4)] == ["a0", "a1", "b0", "c0"]
-    assert gold.spread_by_type(items, None) == items
+    assert [i.id for i in round_robin(items, lambda i: i.type, 4)] == ["a0", "a1", "b0", "c0"]
+    assert round_robin(items, lambda i: i.type, None) == items
 
 
 # --- scoring one answer --------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, LogProb, MessageRole
 
 from evals import realtimeqa as rtqa
+from evals import rtqa_choice, rtqa_data, rtqa_scoring
+from evals.sampling import round_robin
 from rag.config import Settings
 from rag.documents import load_file
 from rag.pipeline import RAG
@@ -112,7 +114,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def test_load_pools_and_dedupes_by_url(data_dir: Path) -> None:
-    data = rtqa.load_dataset(data_dir)
+    data = rtqa_data.load_dataset(data_dir)
     assert [q.id for q in data.questions] == ["20260109_0", "20260109_1", "20260116_0"]
     q = data.questions[0]
     assert (q.date, q.as_of, q.gold_text, q.week) == ("2026-01-08", 20260108, "Oslo", "20260109")
@@ -127,13 +129,13 @@ def test_load_pools_and_dedupes_by_url(data_dir: Path) -> None:
 
 def test_missing_folder_and_empty_folder_are_errors(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        rtqa.load_dataset(tmp_path / "nope")
+        rtqa_data.load_dataset(tmp_path / "nope")
     with pytest.raises(FileNotFoundError):
-        rtqa.load_dataset(tmp_path)
+        rtqa_data.load_dataset(tmp_path)
 
 
 def test_materialised_files_read_back_with_their_metadata(data_dir: Path, tmp_path: Path) -> None:
-    data = rtqa.load_dataset(data_dir)
+    data = rtqa_data.load_dataset(data_dir)
     corpus = tmp_path / "corpus"
     assert rtqa.materialise(data.articles, corpus) == {"written": 4}
     for article in data.articles:
@@ -151,7 +153,7 @@ def test_materialised_files_read_back_with_their_metadata(data_dir: Path, tmp_pa
 
 
 def test_title_with_quotes_and_colons_survives_front_matter(tmp_path: Path) -> None:
-    article = rtqa.Article(
+    article = rtqa_data.Article(
         url="https://x.example/a", title='"Quoted": a title', text="Body text.", date=""
     )
     rtqa.materialise([article], tmp_path)
@@ -173,35 +175,39 @@ def test_corpus_and_index_live_in_the_cache_not_the_project(tmp_path: Path) -> N
 # --- subset, answerable, date cut-off ------------------------------------------------------------
 
 
-def test_spread_subset_takes_weeks_in_turn(data_dir: Path) -> None:
-    questions = rtqa.load_dataset(data_dir).questions
-    assert [q.id for q in rtqa.spread_subset(questions, 2)] == ["20260109_0", "20260116_0"]
-    assert [q.id for q in rtqa.spread_subset(questions, 1)] == ["20260109_0"]
-    assert rtqa.spread_subset(questions, None) == questions
-    assert rtqa.spread_subset(questions, 99) == questions
+def test_round_robin_takes_weeks_in_turn(data_dir: Path) -> None:
+    questions = rtqa_data.load_dataset(data_dir).questions
+
+    def spread(limit: int | None) -> list[rtqa_data.Question]:
+        return round_robin(questions, lambda q: q.week, limit)
+
+    assert [q.id for q in spread(2)] == ["20260109_0", "20260116_0"]
+    assert [q.id for q in spread(1)] == ["20260109_0"]
+    assert spread(None) == questions
+    assert spread(99) == questions
 
 
 def test_answerable_only_counts_articles_on_or_before_the_question_date(data_dir: Path) -> None:
-    data = rtqa.load_dataset(data_dir)
+    data = rtqa_data.load_dataset(data_dir)
     # Lyon's only article is dated 2026-01-20, after the question's 2026-01-08
     assert rtqa.answerable_ids(data.questions, data.articles) == {"20260109_0", "20260116_0"}
-    later = rtqa.Question("late", "20260130", "2026-01-25", "Which city?", ["Lyon", "X"], 0)
+    later = rtqa_data.Question("late", "20260130", "2026-01-25", "Which city?", ["Lyon", "X"], 0)
     assert rtqa.answerable_ids([later], data.articles) == {"late"}
-    same_day = rtqa.Question("same", "20260130", "2026-01-20", "Which city?", ["Lyon", "X"], 0)
+    same_day = rtqa_data.Question("same", "20260130", "2026-01-20", "Which city?", ["Lyon", "X"], 0)
     assert rtqa.answerable_ids([same_day], data.articles) == {"same"}
 
 
 def test_allowed_lets_undated_articles_pass() -> None:
-    undated = rtqa.Article(url="u", title="t", text="x", date="")
-    dated = rtqa.Article(url="v", title="t", text="x", date="2026-01-20")
+    undated = rtqa_data.Article(url="u", title="t", text="x", date="")
+    dated = rtqa_data.Article(url="v", title="t", text="x", date="2026-01-20")
     assert rtqa.allowed(undated, 20200101)
     assert rtqa.allowed(dated, 20260120) and not rtqa.allowed(dated, 20260119)
 
 
-def _rag(data_dir: Path, tmp_path: Path, llm: Any = None) -> tuple[RAG, rtqa.Dataset]:
+def _rag(data_dir: Path, tmp_path: Path, llm: Any = None) -> tuple[RAG, rtqa_data.Dataset]:
     base = Settings(cache_dir=tmp_path / "cache", llm="extractive", top_k=5)
     settings = rtqa.benchmark_settings(base, data_dir)
-    return RAG(settings, embed_model=HashEmbedding(), llm=llm), rtqa.load_dataset(data_dir)
+    return RAG(settings, embed_model=HashEmbedding(), llm=llm), rtqa_data.load_dataset(data_dir)
 
 
 def test_date_cut_off_end_to_end_and_summary(data_dir: Path, tmp_path: Path) -> None:
@@ -227,8 +233,8 @@ def test_date_cut_off_end_to_end_and_summary(data_dir: Path, tmp_path: Path) -> 
     assert rome["retrieval_rank"] == 1 and rome["hit_at_1"] == 1.0
     assert by_id["20260109_0"]["retrieval_rank"] == 1
 
-    summary = rtqa.summarize(records, seconds=3.0)
-    assert set(rtqa.SUMMARY_KEYS) <= set(summary)
+    summary = rtqa_scoring.summarize(records, seconds=3.0)
+    assert set(rtqa_scoring.SUMMARY_KEYS) <= set(summary)
     assert summary["questions"] == 3 and summary["answerable"] == 2
     assert summary["recall_at_1"] == 1.0  # over the two answerable questions only
     assert summary["recall_at_5_all"] == pytest.approx(2 / 3)
@@ -275,7 +281,7 @@ def test_scripted_llm_open_mc_and_closed_book(data_dir: Path, tmp_path: Path) ->
     assert "Today is 2026-01-08." in mc_prompt
     closed_prompt = llm.prompts[2][-1].content
     assert "Zorblat summit opened" not in closed_prompt and "C. Oslo" in closed_prompt
-    summary = rtqa.summarize(records)
+    summary = rtqa_scoring.summarize(records)
     assert summary["mc_accuracy"] == 1.0 and summary["closed_book_mc_accuracy"] == 0.0
     assert summary["closed_book_open_em"] == 0.0
 
@@ -306,25 +312,26 @@ class LetterLLM:
 
 
 def test_rotations_cancel_a_bias_for_the_first_letter() -> None:
-    q = rtqa.Question("q", "w", "2026-01-08", "Which?", ["Paris", "Madrid", "Oslo", "Rome"], 2)
-    once = rtqa.ask_choice(LetterLLM("Oslo"), q, "passages", rotations=1)
+    q = rtqa_data.Question("q", "w", "2026-01-08", "Which?", ["Paris", "Madrid", "Oslo", "Rome"], 2)
+    once = rtqa_choice.ask_choice(LetterLLM("Oslo"), q, "passages", rotations=1)
     assert once["choice"] == 0  # the bias for "A" wins when asked once
     llm = LetterLLM("Oslo")
-    rotated = rtqa.ask_choice(llm, q, "passages", rotations=4)
+    rotated = rtqa_choice.ask_choice(llm, q, "passages", rotations=4)
     assert rotated["choice"] == 2 and llm.calls == 4
     assert sum(rotated["probs"].values()) == pytest.approx(1.0, abs=1e-3)
 
 
 def test_letter_helpers() -> None:
-    assert rtqa.letter_logprobs([(" B", -0.2), ("B.", -2.0), ("x", -0.1), ("E", -0.3)], 4) == {
+    top = [(" B", -0.2), ("B.", -2.0), ("x", -0.1), ("E", -0.3)]
+    assert rtqa_choice.letter_logprobs(top, 4) == {
         1: pytest.approx(-0.2 + math.log(1 + math.exp(-1.8)))
     }
-    assert rtqa.parse_letter("C", 4) == 2
-    assert rtqa.parse_letter("(B) Madrid", 4) == 1
-    assert rtqa.parse_letter("Answer: D", 4) == 3
-    assert rtqa.parse_letter("none", 4) is None
-    assert rtqa.rotate(["a", "b", "c", "d"], 1) == [1, 2, 3, 0]
-    combined = rtqa.combine_rotations([{0: 0.0, 1: 0.0}, {1: 0.0}])
+    assert rtqa_choice.parse_letter("C", 4) == 2
+    assert rtqa_choice.parse_letter("(B) Madrid", 4) == 1
+    assert rtqa_choice.parse_letter("Answer: D", 4) == 3
+    assert rtqa_choice.parse_letter("none", 4) is None
+    assert rtqa_choice.rotate(["a", "b", "c", "d"], 1) == [1, 2, 3, 0]
+    combined = rtqa_choice.combine_rotations([{0: 0.0, 1: 0.0}, {1: 0.0}])
     assert combined == {0: pytest.approx(0.25), 1: pytest.approx(0.75)}
 
 
@@ -344,7 +351,7 @@ def test_rag_eval_realtimeqa_command(data_dir: Path, tmp_path: Path) -> None:
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert set(rtqa.SUMMARY_KEYS) <= set(summary)
+    assert set(rtqa_scoring.SUMMARY_KEYS) <= set(summary)
     assert summary["questions"] == 2 and summary["answerable"] == 2
     assert summary["date_leaks"] == 0
     assert (out / "results.json").is_file() and (out / "report.md").is_file()
