@@ -140,7 +140,7 @@ class Settings(BaseSettings):
     # Evaluation
     benchmark_dir: Path = Field(
         Path("../shared/benchmarks/realtimeqa-2026-jan-apr"),
-        description="RealTime QA data folder for `rag eval realtimeqa` and `make bench`.",
+        description="RealTime QA data folder read by `make bench` when --data is not given.",
     )
     judge_base_url: str | None = Field(
         None, description="OpenAI-compatible URL of an LLM judge for `rag eval`; unset: no judge."
