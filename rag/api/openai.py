@@ -1,0 +1,257 @@
+"""The OpenAI-compatible endpoints: ``GET /v1/models`` and ``POST /v1/chat/completions``.
+
+Any OpenAI client or chat front end can use the corpus through them. The answer's
+citations travel in an extra top-level ``citations`` field (in the last chunk when
+streaming), next to ``refused``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from rag.api.backends import MODEL_ID
+from rag.api.errors import INTERNAL_ERROR, ApiError, error_for, guarded, parse_body
+from rag.config import LLMBackend
+from rag.errors import RagError
+from rag.pipeline import RAG
+from rag.types import Answer, AskOptions, StreamEvent
+
+log = logging.getLogger("rag.api")
+
+
+class OpenAIMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The text of a message; content parts other than text are ignored."""
+        if isinstance(self.content, list):
+            return "\n".join(
+                str(part.get("text", "")) for part in self.content if part.get("type") == "text"
+            )
+        return self.content or ""
+
+
+class ChatCompletionRequest(BaseModel):
+    """The fields of an OpenAI chat request we use; the rest (temperature...) are accepted."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = MODEL_ID
+    messages: list[OpenAIMessage] = Field(min_length=1)
+    stream: bool = False
+    stream_options: dict[str, Any] | None = None
+    top_k: int | None = Field(None, ge=1, le=50)
+
+
+def model_ids(backends: Sequence[LLMBackend]) -> dict[str, LLMBackend | None]:
+    """OpenAI model names: ``news-rag`` is the default backend, ``news-rag-<backend>`` each one."""
+    ids: dict[str, LLMBackend | None] = {MODEL_ID: None}
+    ids.update({f"{MODEL_ID}-{b}": b for b in backends})
+    return ids
+
+
+def history_from_messages(messages: Sequence[OpenAIMessage]) -> tuple[str, list[dict[str, str]]]:
+    """The last user message is the question; earlier user/assistant turns are the history."""
+    if messages[-1].role != "user":
+        raise ApiError(400, "The last message must come from the user: it is the question.")
+    history = [
+        {"role": m.role, "content": m.text()}
+        for m in messages[:-1]
+        if m.role in ("user", "assistant") and m.text()
+    ]
+    return messages[-1].text(), history
+
+
+# --- response objects ------------------------------------------------------------------------
+
+
+def openai_usage(answer: Answer) -> dict[str, int]:
+    prompt = int(answer.usage.get("prompt_tokens") or 0)
+    completion = int(answer.usage.get("completion_tokens") or 0)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def citations_of(answer: Answer) -> list[dict[str, Any]]:
+    """The citations exactly as ``rag ask --json`` shows them."""
+    return answer.to_dict()["citations"]
+
+
+def completion_object(answer: Answer, model: str, completion_id: str) -> dict[str, Any]:
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.answer},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": openai_usage(answer),
+        "citations": citations_of(answer),
+        "refused": answer.refused,
+    }
+
+
+def chunk_object(
+    completion_id: str, model: str, delta: dict[str, Any], finish: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+def sse(data: dict[str, Any] | str) -> str:
+    payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return f"data: {payload}\n\n"
+
+
+# --- routes ------------------------------------------------------------------------------------
+
+
+def add_openai_routes(router: APIRouter, rag: RAG, backends: Sequence[LLMBackend]) -> None:
+    """Add the ``/v1`` routes; each backend is also offered as its own model name."""
+    models = model_ids(backends)
+
+    @router.get("/v1/models", tags=["openai"], summary="OpenAI-compatible model list")
+    async def list_models() -> Any:
+        created = int(time.time())
+        return {
+            "object": "list",
+            "data": [
+                {"id": name, "object": "model", "created": created, "owned_by": MODEL_ID}
+                for name in models
+            ],
+        }
+
+    @router.post("/v1/chat/completions", tags=["openai"], summary="OpenAI-compatible chat")
+    async def chat_completions(request: Request) -> Any:
+        async def work() -> Any:
+            body = await parse_body(request, ChatCompletionRequest)
+            question, history = history_from_messages(body.messages)
+            backend = models.get(body.model)  # unknown names get the default backend
+            model = body.model if body.model in models else MODEL_ID
+            completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+            if not body.stream:
+                options = AskOptions(history=tuple(history), top_k=body.top_k, backend=backend)
+                answer = await run_in_threadpool(rag.ask, question, options)
+                return JSONResponse(completion_object(answer, model, completion_id))
+            events = rag.stream(question, history=history, top_k=body.top_k, backend=backend)
+            # Pull the first event here: a bad question is still a 400, not a broken stream.
+            first = await run_in_threadpool(next, events, None)
+            include_usage = bool((body.stream_options or {}).get("include_usage"))
+            return StreamingResponse(
+                stream_chunks(first, events, model, completion_id, include_usage),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
+
+        return await guarded(work())
+
+
+# --- streaming ---------------------------------------------------------------------------------
+
+
+async def stream_chunks(
+    first: StreamEvent | None,
+    events: Iterator[StreamEvent],
+    model: str,
+    completion_id: str,
+    include_usage: bool,
+) -> AsyncIterator[str]:
+    """OpenAI ``chat.completion.chunk`` events, then ``data: [DONE]``.
+
+    Deltas are the model's draft as it is generated; the last chunk carries the
+    checked answer (``answer``), ``refused`` and ``citations``: a client that can
+    should show ``answer`` in place of the streamed text.
+    """
+    try:
+        async for text in _chunks(first, events, model, completion_id, include_usage):
+            yield text
+    finally:
+        _close(events)
+
+
+def _close(events: Iterator[StreamEvent]) -> None:
+    """Stop generation when the client has gone (the generator's cleanup cancels it)."""
+    close = getattr(events, "close", None)
+    if close is not None:
+        # ValueError: still running in a worker thread; it ends on its own.
+        with contextlib.suppress(ValueError):
+            close()
+
+
+async def _chunks(
+    first: StreamEvent | None,
+    events: Iterator[StreamEvent],
+    model: str,
+    completion_id: str,
+    include_usage: bool,
+) -> AsyncIterator[str]:
+    yield sse(chunk_object(completion_id, model, {"role": "assistant", "content": ""}))
+    answer: Answer | None = None
+
+    def chunk_for(event: StreamEvent) -> str | None:
+        nonlocal answer
+        if event.kind == "answer":
+            answer = event.answer
+        elif event.kind == "delta" and event.text:
+            return sse(chunk_object(completion_id, model, {"content": event.text}))
+        return None
+
+    try:
+        if first is not None and (text := chunk_for(first)):
+            yield text
+        async for event in iterate_in_threadpool(events):
+            if text := chunk_for(event):
+                yield text
+    except RagError as exc:
+        error = error_for(exc)
+        yield sse({"error": {"message": error.message, "type": error.kind}})
+        yield sse("[DONE]")
+        return
+    except Exception:
+        log.exception("streamed answer failed")
+        yield sse({"error": {"message": INTERNAL_ERROR, "type": "server_error"}})
+        yield sse("[DONE]")
+        return
+    if answer is not None:
+        yield sse(last_chunk(answer, model, completion_id))
+        if include_usage:
+            usage = chunk_object(completion_id, model, {})
+            usage.update({"choices": [], "usage": openai_usage(answer)})
+            yield sse(usage)
+    yield sse("[DONE]")
+
+
+def last_chunk(answer: Answer, model: str, completion_id: str) -> dict[str, Any]:
+    """The closing chunk: the checked answer, whether it was refused, and its citations."""
+    last = chunk_object(completion_id, model, {}, finish="stop")
+    last.update(
+        {"citations": citations_of(answer), "refused": answer.refused, "answer": answer.answer}
+    )
+    return last

@@ -1,0 +1,74 @@
+"""Our JSON routes (``/api/ask``, ``/api/status``) and the router that holds every route."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from rag.api.backends import available_backends
+from rag.api.errors import ApiError, guarded, parse_body
+from rag.api.openai import add_openai_routes
+from rag.config import LLMBackend
+from rag.pipeline import RAG
+from rag.types import AskOptions
+
+
+class ChatTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    """Body of ``POST /api/ask``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    history: list[ChatTurn] = Field(default_factory=list)
+    top_k: int | None = Field(None, ge=1, le=50)
+    backend: LLMBackend | None = None
+    details: bool = False
+
+
+def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIRouter:
+    """The API routes over one shared ``RAG``; ``backends`` limits what callers may pick."""
+    backends = list(backends or available_backends(rag.settings))
+    router = APIRouter()
+
+    def check_backend(backend: LLMBackend | None) -> None:
+        if backend is not None and backend not in backends:
+            raise ApiError(
+                400, f"The backend {backend!r} is not configured here; use one of {backends}."
+            )
+
+    @router.post("/api/ask", tags=["rag"], summary="Answer a question (rag ask --json)")
+    async def api_ask(request: Request) -> Any:
+        async def work() -> Any:
+            body = await parse_body(request, AskRequest)
+            check_backend(body.backend)
+            options = AskOptions(
+                history=tuple(t.model_dump() for t in body.history),
+                top_k=body.top_k,
+                backend=body.backend,
+            )
+            answer = await run_in_threadpool(rag.ask, body.question, options)
+            return JSONResponse(answer.to_dict(details=body.details))
+
+        return await guarded(work())
+
+    @router.get("/api/status", tags=["rag"], summary="What is indexed (rag status --json)")
+    async def api_status() -> Any:
+        async def work() -> Any:
+            return JSONResponse(await run_in_threadpool(rag.status))
+
+        return await guarded(work())
+
+    add_openai_routes(router, rag, backends)
+    return router

@@ -1,0 +1,68 @@
+"""One FastAPI server: our API routes first, the Gradio chat page at ``/``, optional basic auth.
+
+The page's CSS and JavaScript are plain files under ``ui/static``, read when the
+app is built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI
+
+from rag.api import BasicAuthMiddleware, available_backends, build_router
+from rag.config import LLMBackend
+from rag.pipeline import RAG
+from ui.events import ChatUI, wire
+from ui.layout import build_page
+
+STATIC = Path(__file__).resolve().parent / "static"
+SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "sans-serif"]
+MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+
+
+def static_text(name: str) -> str:
+    """A file under ``ui/static``, as text."""
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def page_head() -> str:
+    """The ``<head>`` addition: the citation-link script."""
+    return f"<script>\n{static_text('app.js')}</script>\n"
+
+
+def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
+    """The chat page: chat and sources side by side, articles and settings folded below."""
+    ui = ChatUI(rag)
+    with gr.Blocks(title="News RAG", analytics_enabled=False, fill_width=True) as demo:
+        page = build_page(rag.settings, backends, ui.status(), ui.examples())
+        wire(demo, page, ui)
+    return demo
+
+
+def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
+    """One FastAPI server: our API routes first, the Gradio page at /, optional basic auth."""
+    settings = rag.settings
+    backends = backends or available_backends(settings)
+    app = FastAPI(title="News RAG", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.include_router(build_router(rag, backends))
+    demo = build_ui(rag, backends)
+    # The local model answers one question at a time; queueing shows users their place.
+    demo.queue(default_concurrency_limit=1 if backends[0] == "local" else 4, max_size=128)
+    app = gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        server_name=settings.host,
+        server_port=settings.port,
+        footer_links=["api", "settings"],
+        run_history=False,
+        max_file_size=int(2 * settings.max_upload_mb * 1_000_000),  # ours says why, below that
+        theme=gr.themes.Soft(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
+        css=static_text("app.css"),
+        head=page_head(),
+    )
+    if settings.auth:
+        app.add_middleware(BasicAuthMiddleware, credentials=settings.auth)
+    return app
