@@ -44,12 +44,12 @@ test: install browser
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check rag evals tests app.py
-	$(BIN)/ruff format --check rag evals tests app.py
+	$(BIN)/ruff check rag evals tests app.py ui
+	$(BIN)/ruff format --check rag evals tests app.py ui
 
 format: install
-	$(BIN)/ruff format rag evals tests app.py
-	$(BIN)/ruff check --fix rag evals tests app.py
+	$(BIN)/ruff format rag evals tests app.py ui
+	$(BIN)/ruff check --fix rag evals tests app.py ui
 
 # The seed gold set through the default local LLM (a few minutes on 2 cores): prints the
 # summary; results.json, report.md and plots go to eval-out/seed.
