@@ -10,9 +10,11 @@ import json
 
 import pytest
 
-from rag.answer import REFUSAL, clean_question, is_refusal, looks_like_followup
+from rag.answer import clean_question, looks_like_followup
 from rag.errors import BadQuestionError
+from rag.grounding import is_refusal
 from rag.pipeline import RAG
+from rag.prompts import REFUSAL
 from tests.fakes import ScriptedLLM
 
 

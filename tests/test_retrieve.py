@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from rag.bm25 import BM25Index
 from rag.components import build_vector_store
 from rag.ingest import ingest
-from rag.retrieve import BM25Index, HybridRetriever, rrf_fuse
+from rag.retrieve import HybridRetriever, rrf_fuse
 from rag.text import normalize_text
 from tests.conftest import make_settings
 from tests.fakes import HashEmbedding

@@ -1,0 +1,206 @@
+"""Which sentences of the retrieved passages the model gets to read.
+
+Prefill time on a CPU grows with the prompt, so each passage is cut to the
+sentences closest to the question, within a token budget. One score ranks
+sentences everywhere: embedding cosine plus half the share of the question's
+content words the sentence contains. The extractive backend (no LLM) answers
+with the best-scoring sentences themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from llama_index.core.base.llms.types import ChatMessage
+
+from rag.prompts import REFUSAL
+from rag.text import content_stems, split_sentences
+from rag.types import Passage, Style
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import NodeWithScore
+
+
+@dataclass
+class Prepared:
+    """Everything decided before generation; ``messages`` is what the LLM gets."""
+
+    question: str
+    standalone: str
+    passages: list[Passage]
+    messages: list[ChatMessage]
+    style: Style
+    timings: dict[str, float]
+    usage: dict[str, Any] = field(default_factory=dict)
+    sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:
+    passages = []
+    for number, item in enumerate(nodes, start=1):
+        node = item.node
+        meta = node.metadata
+        text = node.get_content()
+        passages.append(
+            Passage(
+                number=number,
+                chunk_id=node.node_id,
+                source=str(meta.get("file", "")),
+                title=str(meta.get("title", "")),
+                date=str(meta.get("date", "")),
+                url=str(meta.get("url", "")),
+                text=text,
+                score=float(item.score or 0.0),
+                publisher=str(meta.get("source", "")),
+                start_char=getattr(node, "start_char_idx", None),
+                end_char=getattr(node, "end_char_idx", None),
+                sentences=split_sentences(text),
+            )
+        )
+    return passages
+
+
+def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a / (np.linalg.norm(a, axis=-1, keepdims=True) + 1e-9)
+    b = b / (np.linalg.norm(b, axis=-1, keepdims=True) + 1e-9)
+    return a @ b.T
+
+
+def calibrated_cosine(cos: float, low: float = 0.35, high: float = 0.75) -> float:
+    """Map MiniLM cosine to [0, 1]: below ``low`` is unrelated, above ``high`` a paraphrase."""
+    return float(min(1.0, max(0.0, (cos - low) / (high - low))))
+
+
+def overlap(question_stems: set[str], sentence: str) -> float:
+    """Share of the question's content words present in the sentence."""
+    if not question_stems:
+        return 0.0
+    return len(question_stems & set(content_stems(sentence))) / len(question_stems)
+
+
+def sentence_scores(
+    cosines: np.ndarray, question_stems: set[str], passage: Passage, rank: int | None = None
+) -> list[float]:
+    """Score each sentence of ``passage``: cosine to the question + 0.5 * word overlap.
+
+    ``cosines`` holds one cosine per sentence. With ``rank`` (the passage's
+    retrieval rank, from 0) each score loses ``0.02 * rank``, so among equal
+    sentences the better-retrieved passage wins a place in the prompt.
+    """
+    scores = []
+    for i, sentence in enumerate(passage.sentences):
+        score = float(cosines[i]) + 0.5 * overlap(question_stems, sentence.text)
+        if rank is not None:
+            score -= 0.02 * rank
+        scores.append(score)
+    return scores
+
+
+def select_sentences(
+    passages: list[Passage],
+    scores: dict[tuple[int, int], float],
+    budget_tokens: int,
+    count_tokens: Any,
+    best_last: bool = False,
+) -> None:
+    """Greedy: best-scoring sentences first until the token budget is spent.
+
+    Each chosen sentence brings its successor when that still fits (answers
+    often sit in the sentence after the one that matches the question).
+    Passages left with no sentence are marked ``in_prompt = False``.
+    """
+    used = 0
+    chosen: dict[int, set[int]] = {p.number: set() for p in passages}
+    by_number = {p.number: p for p in passages}
+    seen: set[str] = set()  # overlapping chunks repeat sentences; show each once
+    for (number, index), _ in sorted(scores.items(), key=lambda kv: -kv[1]):
+        passage = by_number[number]
+        for i in (index, index + 1):
+            if i >= len(passage.sentences) or i in chosen[number]:
+                continue
+            key = passage.sentences[i].text.lower()
+            if key in seen:
+                continue
+            cost = count_tokens(passage.sentences[i].text) + 1
+            if used + cost > budget_tokens:
+                if i == index:
+                    break
+                continue
+            chosen[number].add(i)
+            seen.add(key)
+            used += cost
+        if used >= budget_tokens:
+            break
+    for passage in passages:
+        passage.selected = sorted(chosen[passage.number])
+        passage.in_prompt = bool(passage.selected)
+    # Number the passages the model sees 1..m in the order shown; the rest follow.
+    shown = [p for p in passages if p.in_prompt]
+    if best_last:
+        shown.reverse()
+    ordered = shown + [p for p in passages if not p.in_prompt]
+    for number, passage in enumerate(ordered, start=1):
+        passage.number = number
+    passages[:] = ordered
+
+
+def fit_context(
+    question: str,
+    passages: list[Passage],
+    embed_model: Any,
+    budget_tokens: int,
+    count_tokens: Callable[[str], int],
+    best_last: bool = False,
+) -> dict[str, np.ndarray]:
+    """Score every sentence against ``question`` and keep the best within the budget.
+
+    Renumbers ``passages`` in place (see ``select_sentences``) and returns each
+    passage's sentence embeddings by chunk id, for the grounding check later.
+    """
+    if not passages:
+        return {}
+    texts = [s.text for p in passages for s in p.sentences]
+    q_vec = np.asarray(embed_model.get_query_embedding(question))
+    s_vecs = np.asarray(embed_model.get_text_embedding_batch(texts))
+    cos = cosine_matrix(q_vec[None, :], s_vecs)[0]
+    q_stems = set(content_stems(question))
+    scores: dict[tuple[int, int], float] = {}
+    vectors: dict[str, np.ndarray] = {}
+    k = 0
+    for rank, passage in enumerate(passages):
+        n = len(passage.sentences)
+        vectors[passage.chunk_id] = s_vecs[k : k + n]
+        for i, score in enumerate(sentence_scores(cos[k : k + n], q_stems, passage, rank)):
+            scores[(passage.number, i)] = score
+        k += n
+    select_sentences(passages, scores, budget_tokens, count_tokens, best_last=best_last)
+    return vectors
+
+
+def extractive_answer(
+    question: str,
+    passages: Sequence[Passage],
+    sentence_vectors: dict[str, np.ndarray],
+    embed_model: Any,
+) -> str:
+    """The best-supported sentences of the passages, cited: no LLM needed."""
+    q_vec = np.asarray(embed_model.get_query_embedding(question))
+    q_stems = set(content_stems(question))
+    best: list[tuple[float, int, int]] = []
+    for passage in passages:
+        vecs = sentence_vectors.get(passage.chunk_id)
+        if vecs is None or not len(vecs):
+            continue
+        cos = cosine_matrix(q_vec[None, :], vecs)[0]
+        for i, score in enumerate(sentence_scores(cos, q_stems, passage)):
+            best.append((score, passage.number, i))
+    best.sort(reverse=True)
+    if not best or best[0][0] < 0.45:
+        return REFUSAL
+    chosen = [b for b in best[:2] if b[0] >= best[0][0] - 0.1]
+    by_number = {p.number: p for p in passages}
+    return " ".join(f"{by_number[n].sentences[i].text} [{n}]" for _, n, i in chosen)
