@@ -148,6 +148,45 @@ def _reconcile(docstore: SimpleDocumentStore, vector_store: BasePydanticVectorSt
         store.delete_document(vector_store, doc_id)
 
 
+def _plan(
+    documents: Sequence[Document], docstore: SimpleDocumentStore, report: IngestReport
+) -> IngestReport:
+    """Sort the corpus into added, updated, unchanged and removed by content hash."""
+    for doc in documents:
+        known_hash = docstore.get_document_hash(doc.doc_id)
+        if known_hash is None:
+            report.added.append(doc.doc_id)
+        elif known_hash != doc.hash:
+            report.updated.append(doc.doc_id)
+        else:
+            report.unchanged.append(doc.doc_id)
+    current = {doc.doc_id for doc in documents}
+    report.removed = sorted(set(docstore.get_all_document_hashes().values()) - current)
+    return report
+
+
+def _pipeline(
+    settings: Settings,
+    embed_model: BaseEmbedding,
+    docstore: SimpleDocumentStore,
+    vector_store: BasePydanticVectorStore,
+    progress: ProgressFn | None,
+) -> IngestionPipeline:
+    """Split, embed and upsert; the docstore's hashes decide what is re-embedded."""
+    return IngestionPipeline(
+        transformations=[
+            make_splitter(settings),
+            EmbedNodes(
+                embed_model=embed_model, batch_size=settings.embed_batch_size, progress=progress
+            ),
+        ],
+        docstore=docstore,
+        vector_store=vector_store,
+        docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
+        disable_cache=True,
+    )
+
+
 def ingest(
     settings: Settings,
     embed_model: BaseEmbedding | None = None,
@@ -170,18 +209,7 @@ def ingest(
     docstore = _load_docstore(settings)
     _reconcile(docstore, vector_store)
 
-    report = IngestReport(skipped=loaded.skipped)
-    current = {doc.doc_id for doc in loaded.documents}
-    for doc in loaded.documents:
-        known_hash = docstore.get_document_hash(doc.doc_id)
-        if known_hash is None:
-            report.added.append(doc.doc_id)
-        elif known_hash != doc.hash:
-            report.updated.append(doc.doc_id)
-        else:
-            report.unchanged.append(doc.doc_id)
-    report.removed = sorted(set(docstore.get_all_document_hashes().values()) - current)
-
+    report = _plan(loaded.documents, docstore, IngestReport(skipped=loaded.skipped))
     for doc_id in report.removed:
         # Done here, not by the pipeline: its delete path expects document texts
         # in the docstore, which we do not keep (the corpus folder has them).
@@ -191,20 +219,7 @@ def ingest(
 
     if report.added or report.updated:
         embed_model = embed_model if embed_model is not None else build_embedder(settings)
-        pipeline = IngestionPipeline(
-            transformations=[
-                make_splitter(settings),
-                EmbedNodes(
-                    embed_model=embed_model,
-                    batch_size=settings.embed_batch_size,
-                    progress=progress,
-                ),
-            ],
-            docstore=docstore,
-            vector_store=vector_store,
-            docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
-            disable_cache=True,
-        )
+        pipeline = _pipeline(settings, embed_model, docstore, vector_store, progress)
         nodes = pipeline.run(
             documents=loaded.documents, show_progress=show_progress, store_doc_text=False
         )
@@ -215,7 +230,7 @@ def ingest(
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         docstore.persist(str(settings.docstore_path))
 
-    report.documents_total = len(current)
+    report.documents_total = len({doc.doc_id for doc in loaded.documents})
     report.chunks_total = store.count(vector_store)
     report.seconds = time.perf_counter() - started
     write_state(settings, report)
