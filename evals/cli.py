@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING, Any
 from evals.report import ReportSpec, scalar_items, write_report
 
 if TYPE_CHECKING:
+    from evals.gold import GoldItem
+    from evals.rtqa_data import Dataset
     from rag.config import Settings
+    from rag.pipeline import RAG
 
 SEED_GOLD = "seed_gold.jsonl"
 
@@ -162,12 +165,11 @@ def _finish(
 # --- gold sets ---------------------------------------------------------------------------------
 
 
-def _gold(args: argparse.Namespace) -> int:
+def _gold_items(args: argparse.Namespace) -> tuple[Path, list[GoldItem]]:
+    """The gold set's path and its items, cut to ``--limit`` evenly across question types."""
     from evals import gold
     from evals.sampling import round_robin
-    from rag.cli import print_report, settings_from_args
-    from rag.errors import ConfigError, IndexEmptyError
-    from rag.pipeline import RAG
+    from rag.errors import ConfigError
 
     path = Path(args.target) if args.target else seed_gold_path()
     try:
@@ -176,9 +178,15 @@ def _gold(args: argparse.Namespace) -> int:
         raise ConfigError(f"Cannot read the gold set: {exc}") from exc
     if args.limit is not None and args.limit < 1:
         raise ConfigError("--limit must be at least 1.")
-    items = round_robin(items, lambda item: item.type, args.limit)
-    settings = settings_from_args(args)
-    rag = RAG(settings)
+    return path, round_robin(items, lambda item: item.type, args.limit)
+
+
+def _gold_index(rag: RAG, settings: Settings, items: list[GoldItem]) -> None:
+    """Bring the index up to date; fail on an empty one, warn when gold sources are missing."""
+    from evals import gold
+    from rag.cli import print_report
+    from rag.errors import IndexEmptyError
+
     report = rag.ingest(show_progress=_progress())
     print_report(report, out=sys.stderr)
     if report.chunks_total == 0:
@@ -189,22 +197,13 @@ def _gold(args: argparse.Namespace) -> int:
             f"warning: the corpus {settings.corpus_dir} lacks {len(missing)} source file(s) of "
             f"the gold set ({', '.join(missing[:3])}...): retrieval scores will be low."
         )
-    judge = build_judge(args, settings)
-    if judge is None:
-        _err("no LLM judge configured (--judge-base-url): faithfulness/correctness skipped")
-    rag.warm_up()
-    started = time.perf_counter()
-    records = gold.run_gold(rag, items, judge[0] if judge else None, progress=_progress())
-    summary = gold.summarize(records)
-    meta = {
-        "kind": "gold set",
-        "gold_set": str(path),
-        "limit": args.limit,
-        **_run_meta(settings),
-        "judge": judge[1] if judge else None,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
-    spec = ReportSpec(
+
+
+def _gold_spec(path: Path) -> ReportSpec:
+    """How the gold-set report groups metrics and which per-question columns it shows."""
+    from evals import gold
+
+    return ReportSpec(
         title=f"Evaluation on {path.name}",
         group_title="Metrics by question type",
         group_label="Type",
@@ -223,21 +222,44 @@ def _gold(args: argparse.Namespace) -> int:
             ("answer", lambda r: r["answer"][:160]),
         ],
     )
+
+
+def _gold(args: argparse.Namespace) -> int:
+    from evals import gold
+    from rag.cli import settings_from_args
+    from rag.pipeline import RAG
+
+    path, items = _gold_items(args)
+    settings = settings_from_args(args)
+    rag = RAG(settings)
+    _gold_index(rag, settings, items)
+    judge = build_judge(args, settings)
+    if judge is None:
+        _err("no LLM judge configured (--judge-base-url): faithfulness/correctness skipped")
+    rag.warm_up()
+    started = time.perf_counter()
+    records = gold.run_gold(rag, items, judge[0] if judge else None, progress=_progress())
+    summary = gold.summarize(records)
+    meta = {
+        "kind": "gold set",
+        "gold_set": str(path),
+        "limit": args.limit,
+        **_run_meta(settings),
+        "judge": judge[1] if judge else None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     stem = "seed" if path == seed_gold_path() else path.stem
-    return _finish(args, args.out or Path("eval-out") / stem, spec, records, summary, meta)
+    out = args.out or Path("eval-out") / stem
+    return _finish(args, out, _gold_spec(path), records, summary, meta)
 
 
 # --- RealTime QA -------------------------------------------------------------------------------
 
 
-def _realtimeqa(args: argparse.Namespace) -> int:
-    from evals import realtimeqa as rtqa
+def _rtqa_data(args: argparse.Namespace) -> Dataset:
+    """Check the flags and read the benchmark; bad input is a ConfigError, not a traceback."""
     from evals.rtqa_data import load_dataset
-    from evals.rtqa_scoring import GROUP_METRICS, summarize
-    from evals.sampling import round_robin
-    from rag.cli import settings_from_args
     from rag.errors import ConfigError
-    from rag.pipeline import RAG
 
     if args.data is None:
         raise ConfigError("`rag eval realtimeqa` needs --data DIR (the benchmark's data folder).")
@@ -249,6 +271,69 @@ def _realtimeqa(args: argparse.Namespace) -> int:
         raise ConfigError(f"Cannot read the benchmark in {args.data}: {exc}") from exc
     if args.corpus_dir is not None:
         _err("--corpus is ignored: the benchmark pools its own articles into its own corpus.")
+    return data
+
+
+def _rtqa_meta(
+    args: argparse.Namespace,
+    data: Dataset,
+    settings: Settings,
+    index: dict[str, Any],
+    seconds: float,
+) -> dict[str, Any]:
+    """The run's facts for results.json and the report header."""
+    return {
+        "kind": "RealTime QA",
+        "data": str(args.data),
+        "weeks": len({q.week for q in data.questions}),
+        "questions_in_data": len(data.questions),
+        "limit": args.limit,
+        "articles": len(data.articles),
+        "search_results": data.search_results,
+        "duplicates": data.duplicates,
+        "without_text": data.without_text,
+        **_run_meta(settings),
+        "chunks": index["chunks"],
+        "index_reused": index["reused"],
+        "index_seconds": index["seconds"],
+        "mc_rotations": args.mc_rotations,
+        "seconds": round(seconds, 1),
+    }
+
+
+def _rtqa_spec() -> ReportSpec:
+    """How the RealTime QA report groups metrics and which per-question columns it shows."""
+    from evals.rtqa_scoring import GROUP_METRICS
+
+    return ReportSpec(
+        title="RealTime QA over a pooled, date-filtered news corpus",
+        group_title="Metrics by retrieval outcome",
+        group_label="Retrieval",
+        group_key="by_group",
+        group_metrics=GROUP_METRICS,
+        question_columns=[
+            ("id", lambda r: r["id"]),
+            ("date", lambda r: r["date"]),
+            ("rank", lambda r: r["retrieval_rank"]),
+            ("MC", lambda r: r["mc_correct"]),
+            ("closed MC", lambda r: r["closed_mc_correct"]),
+            ("EM", lambda r: r["open_em"]),
+            ("F1", lambda r: r["open_f1"]),
+            ("gold", lambda r: r["gold_text"]),
+            ("answer", lambda r: r["open_answer"][:100]),
+            ("question", lambda r: r["question"][:120]),
+        ],
+    )
+
+
+def _realtimeqa(args: argparse.Namespace) -> int:
+    from evals import realtimeqa as rtqa
+    from evals.rtqa_scoring import summarize
+    from evals.sampling import round_robin
+    from rag.cli import settings_from_args
+    from rag.pipeline import RAG
+
+    data = _rtqa_data(args)
     settings = rtqa.benchmark_settings(settings_from_args(args), args.data, args.index_dir)
     _err(
         f"{len(data.questions)} questions, {len(data.articles)} distinct articles "
@@ -276,40 +361,6 @@ def _realtimeqa(args: argparse.Namespace) -> int:
     )
     seconds = time.perf_counter() - started
     summary = summarize(records, seconds)
-    meta = {
-        "kind": "RealTime QA",
-        "data": str(args.data),
-        "weeks": len({q.week for q in data.questions}),
-        "questions_in_data": len(data.questions),
-        "limit": args.limit,
-        "articles": len(data.articles),
-        "search_results": data.search_results,
-        "duplicates": data.duplicates,
-        "without_text": data.without_text,
-        **_run_meta(settings),
-        "chunks": index["chunks"],
-        "index_reused": index["reused"],
-        "index_seconds": index["seconds"],
-        "mc_rotations": args.mc_rotations,
-        "seconds": round(seconds, 1),
-    }
-    spec = ReportSpec(
-        title="RealTime QA over a pooled, date-filtered news corpus",
-        group_title="Metrics by retrieval outcome",
-        group_label="Retrieval",
-        group_key="by_group",
-        group_metrics=GROUP_METRICS,
-        question_columns=[
-            ("id", lambda r: r["id"]),
-            ("date", lambda r: r["date"]),
-            ("rank", lambda r: r["retrieval_rank"]),
-            ("MC", lambda r: r["mc_correct"]),
-            ("closed MC", lambda r: r["closed_mc_correct"]),
-            ("EM", lambda r: r["open_em"]),
-            ("F1", lambda r: r["open_f1"]),
-            ("gold", lambda r: r["gold_text"]),
-            ("answer", lambda r: r["open_answer"][:100]),
-            ("question", lambda r: r["question"][:120]),
-        ],
-    )
-    return _finish(args, args.out or Path("eval-out") / "realtimeqa", spec, records, summary, meta)
+    meta = _rtqa_meta(args, data, settings, index, seconds)
+    out = args.out or Path("eval-out") / "realtimeqa"
+    return _finish(args, out, _rtqa_spec(), records, summary, meta)

@@ -193,59 +193,73 @@ def retrieval_record(rag: RAG, question: Question, answerable: bool) -> dict[str
     }
 
 
-def run_realtimeqa(
-    rag: RAG,
-    questions: Sequence[Question],
-    answerable: set[str],
-    rotations: int = 4,
-    closed_book: bool = True,
-    progress: bool = True,
-) -> list[dict[str, Any]]:
-    """Score every question in three phases: retrieval and open answer, MC, closed book."""
+def _open_record(
+    rag: RAG, q: Question, answerable: set[str]
+) -> tuple[dict[str, Any], str, list[str]]:
+    """One question's retrieval and open answer, plus the passages the MC phase reuses."""
     from rag.answer import format_passages
 
+    record: dict[str, Any] = {
+        "id": q.id,
+        "week": q.week,
+        "date": q.date,
+        "question": q.sentence,
+        "choices": q.choices,
+        "gold_index": q.gold,
+        "gold_text": q.gold_text,
+        "answerable": q.id in answerable,
+    }
+    retrieval = retrieval_record(rag, q, record["answerable"])
+    timings = {"retrieve": retrieval.pop("_seconds")}
+    t = time.perf_counter()
+    answer = rag.ask(q.sentence, as_of=q.as_of, style="short")
+    timings["open"] = time.perf_counter() - t
+    prediction = "" if answer.refused else answer.answer
+    shown = [p for p in answer.passages if p.in_prompt]
+    record.update(retrieval)
+    record.update(
+        {
+            "open_answer": answer.answer,
+            "refused": answer.refused,
+            "open_em": metrics.exact_match(prediction, q.gold_text),
+            "open_f1": metrics.token_f1(prediction, q.gold_text),
+            "prompt_tokens": answer.usage.get("prompt_tokens"),
+            "timings": timings,
+        }
+    )
+    record["group"] = group_of(record)
+    return record, format_passages(shown), [f"{p.title}\n{p.context_text()}" for p in shown]
+
+
+def _open_phase(
+    rag: RAG, questions: Sequence[Question], answerable: set[str], progress: bool
+) -> tuple[list[dict[str, Any]], list[str], list[list[str]]]:
+    """Phase 1 over all questions: records, formatted contexts and passage texts."""
     records: list[dict[str, Any]] = []
     contexts: list[str] = []
     passage_texts: list[list[str]] = []
-    llm = rag.llm
     bar = _bar(len(questions), "Retrieve + open answer", progress)
     for q in questions:
-        record: dict[str, Any] = {
-            "id": q.id,
-            "week": q.week,
-            "date": q.date,
-            "question": q.sentence,
-            "choices": q.choices,
-            "gold_index": q.gold,
-            "gold_text": q.gold_text,
-            "answerable": q.id in answerable,
-        }
-        retrieval = retrieval_record(rag, q, record["answerable"])
-        timings = {"retrieve": retrieval.pop("_seconds")}
-        t = time.perf_counter()
-        answer = rag.ask(q.sentence, as_of=q.as_of, style="short")
-        timings["open"] = time.perf_counter() - t
-        prediction = "" if answer.refused else answer.answer
-        shown = [p for p in answer.passages if p.in_prompt]
-        contexts.append(format_passages(shown))
-        passage_texts.append([f"{p.title}\n{p.context_text()}" for p in shown])
-        record.update(retrieval)
-        record.update(
-            {
-                "open_answer": answer.answer,
-                "refused": answer.refused,
-                "open_em": metrics.exact_match(prediction, q.gold_text),
-                "open_f1": metrics.token_f1(prediction, q.gold_text),
-                "prompt_tokens": answer.usage.get("prompt_tokens"),
-                "timings": timings,
-            }
-        )
-        record["group"] = group_of(record)
+        record, context, texts = _open_record(rag, q, answerable)
+        contexts.append(context)
+        passage_texts.append(texts)
         records.append(record)
         bar.update(1)
         bar.set_postfix(em=f"{metrics.mean(r['open_em'] for r in records):.2f}")
     bar.close()
+    return records, contexts, passage_texts
 
+
+def _choice_phase(
+    llm: Any,
+    questions: Sequence[Question],
+    records: list[dict[str, Any]],
+    contexts: list[str],
+    passage_texts: list[list[str]],
+    rotations: int,
+    progress: bool,
+) -> None:
+    """Phase 2: multiple choice with the passages (lexical when there is no LLM)."""
     bar = _bar(len(questions), "Multiple choice", progress)
     for q, record, context, texts in zip(questions, records, contexts, passage_texts, strict=True):
         t = time.perf_counter()
@@ -263,7 +277,35 @@ def run_realtimeqa(
         bar.set_postfix(acc=f"{metrics.mean(r.get('mc_correct') for r in records):.2f}")
     bar.close()
 
-    closed = closed_book and llm is not None
+
+def _closed_record(llm: Any, q: Question, record: dict[str, Any], rotations: int) -> None:
+    """The closed-book baseline for one question: MC and open answer without passages."""
+    t = time.perf_counter()
+    mc = ask_choice(llm, q, None, rotations)
+    record["timings"]["closed_mc"] = time.perf_counter() - t
+    t = time.perf_counter()
+    text = closed_book_answer(llm, q)
+    record["timings"]["closed_open"] = time.perf_counter() - t
+    record.update(
+        {
+            "closed_mc_choice": mc["choice"],
+            "closed_mc_correct": float(mc["choice"] == q.gold),
+            "closed_answer": text,
+            "closed_em": metrics.exact_match(text, q.gold_text),
+            "closed_f1": metrics.token_f1(text, q.gold_text),
+        }
+    )
+
+
+def _closed_phase(
+    llm: Any,
+    questions: Sequence[Question],
+    records: list[dict[str, Any]],
+    rotations: int,
+    closed: bool,
+    progress: bool,
+) -> None:
+    """Phase 3: closed book; the fields stay None when it is skipped, so records keep one shape."""
     bar = _bar(len(questions) if closed else 0, "Closed book", progress)
     for q, record in zip(questions, records, strict=True):
         record.update(
@@ -272,24 +314,34 @@ def run_realtimeqa(
         record.update({"closed_em": None, "closed_f1": None})
         if not closed:
             continue
-        t = time.perf_counter()
-        mc = ask_choice(llm, q, None, rotations)
-        record["timings"]["closed_mc"] = time.perf_counter() - t
-        t = time.perf_counter()
-        text = closed_book_answer(llm, q)
-        record["timings"]["closed_open"] = time.perf_counter() - t
-        record.update(
-            {
-                "closed_mc_choice": mc["choice"],
-                "closed_mc_correct": float(mc["choice"] == q.gold),
-                "closed_answer": text,
-                "closed_em": metrics.exact_match(text, q.gold_text),
-                "closed_f1": metrics.token_f1(text, q.gold_text),
-            }
-        )
+        _closed_record(llm, q, record, rotations)
         bar.update(1)
     bar.close()
+
+
+def _round_timings(records: list[dict[str, Any]]) -> None:
+    """Round each phase's seconds and add their total."""
     for record in records:
         record["timings"] = {k: round(v, 4) for k, v in record["timings"].items()}
         record["timings"]["total"] = round(sum(record["timings"].values()), 4)
+
+
+def run_realtimeqa(
+    rag: RAG,
+    questions: Sequence[Question],
+    answerable: set[str],
+    rotations: int = 4,
+    closed_book: bool = True,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Score every question in three phases: retrieval and open answer, MC, closed book.
+
+    Phase by phase, not question by question, so the LLM's prompt cache keeps each prefix.
+    """
+    llm = rag.llm
+    records, contexts, passage_texts = _open_phase(rag, questions, answerable, progress)
+    _choice_phase(llm, questions, records, contexts, passage_texts, rotations, progress)
+    closed = closed_book and llm is not None
+    _closed_phase(llm, questions, records, rotations, closed, progress)
+    _round_timings(records)
     return records

@@ -103,6 +103,81 @@ def raw_pass(texts: Sequence[str], embedder: Any, batch_size: int) -> Pass:
     return Pass(len(texts), time.perf_counter() - started, time.process_time() - cpu)
 
 
+MEASURED = (
+    "Subset: the first articles in URL-hash order up to the chunk target. Each pass "
+    "runs, in alternating order, SentenceTransformer.encode on the exact chunk texts "
+    "the splitter makes (embed_text) and the whole ingest() (load files, chunk, embed "
+    "in length-sorted batches, Chroma upserts, docstore) into a fresh index. Model "
+    "loading excluded. cpu_*: chunks per CPU second of this process, a check on a "
+    "loaded machine."
+)
+
+
+def alternating_passes(
+    cfg: BenchConfig, subset: Subset, work: Path, embedder: Any, batch_size: int, log: Log
+) -> tuple[list[Pass], list[Pass], Settings | None]:
+    """``cfg.repeat`` pipeline and raw passes on the subset, ABBA-ordered to cancel drift."""
+    pipes: list[Pass] = []
+    raws: list[Pass] = []
+    index_settings = None
+    for i in range(cfg.repeat):
+        # ABBA order, so neither side always runs first (warm caches, load drifting in).
+        if i % 2 == 0:
+            raws.append(raw_pass(subset.texts, embedder, batch_size))
+        pipe, index_settings = pipeline_pass(subset.folder, work / f"subset-index-{i}", embedder)
+        if i % 2 == 1:
+            raws.append(raw_pass(subset.texts, embedder, batch_size))
+        if pipe.chunks != len(subset.texts):
+            raise RuntimeError(
+                f"ingest embedded {pipe.chunks} chunks, raw pass {len(subset.texts)}"
+            )
+        pipes.append(pipe)
+        log(
+            f"  pass {i + 1}: pipeline {pipe.rate:.1f} chunks/s, raw encode {raws[-1].rate:.1f} "
+            f"chunks/s (per CPU second: {pipe.cpu_rate:.1f} vs {raws[-1].cpu_rate:.1f})"
+        )
+    return pipes, raws, index_settings
+
+
+def subset_figures(
+    subset: Subset, passes: int, pipes: Sequence[Pass], raws: Sequence[Pass]
+) -> dict[str, Any]:
+    """Medians (wall and CPU) of both sides and their ratios; each run kept for the record."""
+    pipe_med, raw_med = median(p.rate for p in pipes), median(r.rate for r in raws)
+    pipe_cpu, raw_cpu = median(p.cpu_rate for p in pipes), median(r.cpu_rate for r in raws)
+    return {
+        "articles": subset.articles,
+        "chunks": len(subset.texts),
+        "passes": passes,
+        "pipeline_chunks_per_s": pipe_med,
+        "raw_encode_chunks_per_s": raw_med,
+        "ratio": ratio(pipe_med, raw_med),
+        "pipeline_runs": [p.rate for p in pipes],
+        "raw_runs": [r.rate for r in raws],
+        "cpu_pipeline_chunks_per_s": pipe_cpu,
+        "cpu_raw_encode_chunks_per_s": raw_cpu,
+        "cpu_ratio": ratio(pipe_cpu, raw_cpu),
+    }
+
+
+def full_pass(
+    corpus_dir: Path, work: Path, embedder: Any, articles: int, raw_med: float | None, log: Log
+) -> tuple[dict[str, Any], Settings]:
+    """One pipeline pass over the whole corpus, compared with the subset's raw encode."""
+    full, index_settings = pipeline_pass(corpus_dir, work / "full-index", embedder)
+    figures = {
+        "articles": articles,
+        "chunks": full.chunks,
+        "seconds": full.wall_s,
+        "pipeline_chunks_per_s": full.rate,
+        "ratio_vs_subset_raw": ratio(full.rate, raw_med),
+        "cpu_pipeline_chunks_per_s": full.cpu_rate,
+        "note": "one pass; the ratio compares with the subset's raw encode median",
+    }
+    log(f"  full: {full.rate:.1f} chunks/s ({full.wall_s:.0f} s)")
+    return figures, index_settings
+
+
 def bench_ingest(
     cfg: BenchConfig, corpus_dir: Path, work: Path, embedder: Any, log: Log
 ) -> tuple[dict[str, Any], Settings | None]:
@@ -118,67 +193,23 @@ def bench_ingest(
         f"ingest: corpus {len(texts)} articles / {total_chunks} chunks; subset "
         f"{subset.articles} articles / {len(subset.texts)} chunks, {cfg.repeat} pass(es) each"
     )
-    pipes: list[Pass] = []
-    raws: list[Pass] = []
-    index_settings = None
-    for i in range(cfg.repeat):
-        # ABBA order, so neither side always runs first (warm caches, load drifting in).
-        if i % 2 == 0:
-            raws.append(raw_pass(subset.texts, embedder, settings.embed_batch_size))
-        pipe, index_settings = pipeline_pass(subset.folder, work / f"subset-index-{i}", embedder)
-        if i % 2 == 1:
-            raws.append(raw_pass(subset.texts, embedder, settings.embed_batch_size))
-        if pipe.chunks != len(subset.texts):
-            raise RuntimeError(
-                f"ingest embedded {pipe.chunks} chunks, raw pass {len(subset.texts)}"
-            )
-        pipes.append(pipe)
-        log(
-            f"  pass {i + 1}: pipeline {pipe.rate:.1f} chunks/s, raw encode {raws[-1].rate:.1f} "
-            f"chunks/s (per CPU second: {pipe.cpu_rate:.1f} vs {raws[-1].cpu_rate:.1f})"
-        )
-    pipe_med, raw_med = median(p.rate for p in pipes), median(r.rate for r in raws)
-    pipe_cpu, raw_cpu = median(p.cpu_rate for p in pipes), median(r.cpu_rate for r in raws)
+    pipes, raws, index_settings = alternating_passes(
+        cfg, subset, work, embedder, settings.embed_batch_size, log
+    )
+    sub = subset_figures(subset, cfg.repeat, pipes, raws)
     result: dict[str, Any] = {
-        "measured": (
-            "Subset: the first articles in URL-hash order up to the chunk target. Each pass "
-            "runs, in alternating order, SentenceTransformer.encode on the exact chunk texts "
-            "the splitter makes (embed_text) and the whole ingest() (load files, chunk, embed "
-            "in length-sorted batches, Chroma upserts, docstore) into a fresh index. Model "
-            "loading excluded. cpu_*: chunks per CPU second of this process, a check on a "
-            "loaded machine."
-        ),
+        "measured": MEASURED,
         "corpus": {
             "articles": len(texts),
             "chunks": total_chunks,
             "chunking_s": chunk_seconds,
         },
-        "subset": {
-            "articles": subset.articles,
-            "chunks": len(subset.texts),
-            "passes": cfg.repeat,
-            "pipeline_chunks_per_s": pipe_med,
-            "raw_encode_chunks_per_s": raw_med,
-            "ratio": ratio(pipe_med, raw_med),
-            "pipeline_runs": [p.rate for p in pipes],
-            "raw_runs": [r.rate for r in raws],
-            "cpu_pipeline_chunks_per_s": pipe_cpu,
-            "cpu_raw_encode_chunks_per_s": raw_cpu,
-            "cpu_ratio": ratio(pipe_cpu, raw_cpu),
-        },
+        "subset": sub,
         "full": None,
     }
     if cfg.full_ingest:
         log(f"ingest: full corpus pass ({total_chunks} chunks)")
-        full, index_settings = pipeline_pass(corpus_dir, work / "full-index", embedder)
-        result["full"] = {
-            "articles": len(texts),
-            "chunks": full.chunks,
-            "seconds": full.wall_s,
-            "pipeline_chunks_per_s": full.rate,
-            "ratio_vs_subset_raw": ratio(full.rate, raw_med),
-            "cpu_pipeline_chunks_per_s": full.cpu_rate,
-            "note": "one pass; the ratio compares with the subset's raw encode median",
-        }
-        log(f"  full: {full.rate:.1f} chunks/s ({full.wall_s:.0f} s)")
+        result["full"], index_settings = full_pass(
+            corpus_dir, work, embedder, len(texts), sub["raw_encode_chunks_per_s"], log
+        )
     return result, index_settings

@@ -8,6 +8,7 @@ the reason, never as a guessed number.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,17 +63,12 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def table_rows(r: dict[str, Any]) -> list[list[str]]:
-    """[metric, value, baseline, ratio, target (met?)] rows of the Markdown table."""
-    t = {row["metric"]: row for row in r["targets"]}
-    rows: list[list[str]] = []
+# Appends one table row: add(metric, value, baseline="", ratio="", goal=target_metric_name).
+AddRow = Callable[..., None]
 
-    def add(metric: str, value: str, base: str = "", rat: str = "", goal: str = "") -> None:
-        if goal:
-            mark = {True: "met", False: "missed", None: "not measured"}[t[goal]["met"]]
-            goal = f"{t[goal]['target']} ({mark})"
-        rows.append([metric, value, base, rat, goal])
 
+def _ingest_rows(r: dict[str, Any], add: AddRow) -> None:
+    """Subset ingest against raw encode, and the optional full-corpus pass."""
     sub = _get(r, "ingest", "subset")
     if sub:
         add(
@@ -90,6 +86,10 @@ def table_rows(r: dict[str, Any]) -> list[list[str]]:
             "subset raw encode",
             _fmt(full["ratio_vs_subset_raw"], 2),
         )
+
+
+def _retrieval_rows(r: dict[str, Any], add: AddRow) -> None:
+    """Retrieval latency at benchmark size (the one with a target) and on synthetic data."""
     for key in ("benchmark", "synthetic"):
         ret = _get(r, "retrieval", key)
         if ret:
@@ -100,6 +100,10 @@ def table_rows(r: dict[str, Any]) -> list[list[str]]:
                 _fmt(ret["ratio_p50"], 2),
                 "retrieval p95 at benchmark size (ms)" if key == "benchmark" else "",
             )
+
+
+def _answer_rows(r: dict[str, Any], add: AddRow) -> None:
+    """Warm answer latency against llama.cpp alone, prompt sizes, and the cold first question."""
     warm = _get(r, "answer", "warm")
     if warm and warm.get("reached_llm"):
         base = warm["baseline"]
@@ -123,6 +127,10 @@ def table_rows(r: dict[str, Any]) -> list[list[str]]:
     if cold and cold.get("ttft_s") is not None:
         cold_s = f"{_fmt(cold['ttft_s'], 2)} / {_fmt(cold['total_s'], 2)}"
         add("cold first question: first token / total, s", cold_s)
+
+
+def _rss_rows(r: dict[str, Any], add: AddRow) -> None:
+    """Peak memory of ``rag ask`` and of the running app (the one with a target)."""
     ask = _get(r, "rss", "rag_ask")
     if ask and ask.get("peak_rss_gb") is not None:
         add("peak RSS, `rag ask`, GB", _fmt(ask["peak_rss_gb"], 2))
@@ -133,6 +141,10 @@ def table_rows(r: dict[str, Any]) -> list[list[str]]:
             _fmt(app["peak_rss_gb"], 2),
             goal="app peak RSS with LLM (GB)",
         )
+
+
+def _gap_rows(r: dict[str, Any], add: AddRow) -> None:
+    """A "not measured" row per failed or skipped step, with the reason, never a guess."""
     rss = r.get("rss") if isinstance(r.get("rss"), dict) else {}
     gaps = {key: r.get(key) for key in ("ingest", "retrieval", "answer", "rss")}
     gaps.update({"rag ask": rss.get("rag_ask"), "app": rss.get("app")})
@@ -140,6 +152,21 @@ def table_rows(r: dict[str, Any]) -> list[list[str]]:
         if isinstance(part, dict) and ("error" in part or "skipped" in part):
             why = str(part.get("error") or part.get("skipped")).replace("|", "/")
             add(f"{name}: not measured", why[:160])
+
+
+def table_rows(r: dict[str, Any]) -> list[list[str]]:
+    """[metric, value, baseline, ratio, target (met?)] rows of the Markdown table."""
+    t = {row["metric"]: row for row in r["targets"]}
+    rows: list[list[str]] = []
+
+    def add(metric: str, value: str, base: str = "", rat: str = "", goal: str = "") -> None:
+        if goal:
+            mark = {True: "met", False: "missed", None: "not measured"}[t[goal]["met"]]
+            goal = f"{t[goal]['target']} ({mark})"
+        rows.append([metric, value, base, rat, goal])
+
+    for section in (_ingest_rows, _retrieval_rows, _answer_rows, _rss_rows, _gap_rows):
+        section(r, add)
     return rows
 
 
