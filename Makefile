@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run chat browser test lint format eval bench clean
+.PHONY: install run chat browser test lint format eval eval-test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +52,16 @@ format: install
 	$(BIN)/ruff check --fix rag evals tests app.py ui
 
 # The seed gold set through the default local LLM (a few minutes on 2 cores): prints the
-# summary; results.json, report.md and plots go to eval-out/seed.
+# summary; results.json, report.md and plots go to eval-out/seed. `make eval-test` scores the
+# held-out test sets (seed articles, then RealTime QA articles: the first run indexes them).
+BENCHMARK ?= ../shared/benchmarks/realtimeqa-2026-jan-apr
+
 eval: install
 	$(BIN)/rag eval --out eval-out/seed
+
+eval-test: install
+	$(BIN)/rag eval --split test --out eval-out/seed-test
+	$(BIN)/rag eval evals/gold/news_test.jsonl --data $(BENCHMARK) --out eval-out/news-test
 
 bench: install
 	$(BIN)/python -m evals.bench --readme

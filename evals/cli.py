@@ -1,6 +1,6 @@
 """``rag eval``: score the chatbot on a gold set or on the RealTime QA news benchmark.
 
-    rag eval [GOLD.jsonl] [--out DIR] [--json]
+    rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
     rag eval realtimeqa --data DIR [--limit N] [--out DIR] [--json]
 
 Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from rag.pipeline import RAG
 
 SEED_GOLD = "seed_gold.jsonl"
+# The held-out set over the seed articles: written before tuning, scored and reported only.
+SEED_TEST = "gold/seed_test.jsonl"
 
 
 def _err(message: str) -> None:
@@ -60,9 +62,20 @@ def register(
         nargs="?",
         help="a gold JSONL file (default: the seed set), or 'realtimeqa'",
     )
+    p.add_argument(
+        "--split",
+        choices=["dev", "test"],
+        help="gold: only questions of this split; without a file, dev is the seed set and test "
+        "its held-out set",
+    )
     p.add_argument("--out", type=Path, help="output folder (default: eval-out/<name>)")
     p.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")
-    p.add_argument("--data", type=Path, help="realtimeqa: the benchmark's data folder")
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="the RealTime QA data folder: for `realtimeqa`, or to ask a gold set (such as "
+        "evals/gold/news_test.jsonl) over the benchmark's pooled articles",
+    )
     p.add_argument(
         "--limit",
         type=int,
@@ -89,8 +102,6 @@ def register(
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.target == "realtimeqa":
         return _realtimeqa(args)
-    if args.data is not None:
-        _err("--data applies to `rag eval realtimeqa`; ignoring it.")
     return _gold(args)
 
 
@@ -171,11 +182,20 @@ def _gold_items(args: argparse.Namespace) -> tuple[Path, list[GoldItem]]:
     from evals.sampling import round_robin
     from rag.errors import ConfigError
 
-    path = Path(args.target) if args.target else seed_gold_path()
+    if args.target:
+        path = Path(args.target)
+    else:
+        path = seed_gold_path()
+        if args.split == "test":
+            path = path.parent / SEED_TEST
     try:
         items = gold.load_gold(path)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"Cannot read the gold set: {exc}") from exc
+    if args.split:
+        items = [item for item in items if item.split == args.split]
+        if not items:
+            raise ConfigError(f"{path} holds no {args.split} questions.")
     if args.limit is not None and args.limit < 1:
         raise ConfigError("--limit must be at least 1.")
     return path, round_robin(items, lambda item: item.type, args.limit)
@@ -197,6 +217,19 @@ def _gold_index(rag: RAG, settings: Settings, items: list[GoldItem]) -> None:
             f"warning: the corpus {settings.corpus_dir} lacks {len(missing)} source file(s) of "
             f"the gold set ({', '.join(missing[:3])}...): retrieval scores will be low."
         )
+
+
+def _pooled_index(args: argparse.Namespace, settings: Settings) -> tuple[Settings, RAG]:
+    """The RealTime QA articles pooled into their own cached index, for gold sets about them."""
+    from evals.realtimeqa import benchmark_settings, prepare_index
+    from rag.pipeline import RAG
+
+    data = _rtqa_data(args)
+    settings = benchmark_settings(settings, args.data)
+    rag = RAG(settings)
+    info = prepare_index(rag, data.articles, show_progress=_progress())
+    _err(f"pooled corpus: {len(data.articles)} articles, {info['chunks']} chunks")
+    return settings, rag
 
 
 def _gold_spec(path: Path) -> ReportSpec:
@@ -231,8 +264,11 @@ def _gold(args: argparse.Namespace) -> int:
 
     path, items = _gold_items(args)
     settings = settings_from_args(args)
-    rag = RAG(settings)
-    _gold_index(rag, settings, items)
+    if args.data is not None:
+        settings, rag = _pooled_index(args, settings)
+    else:
+        rag = RAG(settings)
+        _gold_index(rag, settings, items)
     judge = build_judge(args, settings)
     if judge is None:
         _err("no LLM judge configured (--judge-base-url): faithfulness/correctness skipped")
@@ -243,6 +279,8 @@ def _gold(args: argparse.Namespace) -> int:
     meta = {
         "kind": "gold set",
         "gold_set": str(path),
+        "split": args.split,
+        "corpus": str(args.data) if args.data is not None else str(settings.corpus_dir),
         "limit": args.limit,
         **_run_meta(settings),
         "judge": judge[1] if judge else None,

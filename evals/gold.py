@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,15 @@ from typing import TYPE_CHECKING, Any
 
 from evals import metrics
 from rag.citations import CITATION_RE, parse_claims
+from rag.claims import question_type, supplies_type, unsupported_atoms
 
 if TYPE_CHECKING:
     from rag.pipeline import RAG
     from rag.types import Answer
 
 RETRIEVAL_DEPTH = 10
+# "dev" questions may be looked at while tuning; "test" ones are only scored and reported.
+SPLITS = ("dev", "test")
 TYPE_METRICS = (
     "hit_at_5",
     "mrr",
@@ -39,6 +43,8 @@ TYPE_METRICS = (
     "citation_precision",
     "citation_recall",
     "refused",
+    "answer_type_match",
+    "context_recall",
 )
 
 
@@ -56,6 +62,7 @@ class GoldItem:
     source: list[str] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
     unanswerable: bool = False
+    split: str = "dev"
 
     @property
     def answers(self) -> list[str]:
@@ -85,7 +92,10 @@ def parse_item(data: dict[str, Any]) -> GoldItem:
         source=_listify(data.get("source")),
         history=list(data.get("history") or []),
         unanswerable=unanswerable,
+        split=str(data.get("split") or "dev"),
     )
+    if item.split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {item.split!r}")
     if not unanswerable and not item.answer:
         raise ValueError("an answerable question needs 'answer'")
     if not unanswerable and not item.evidence:
@@ -155,6 +165,8 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
         "refused": answer.refused,
         "citation_precision": metrics.citation_precision([c["supported"] for c in checks]),
         "claims": checks,
+        "unsupported_claims": unsupported_claims(item, answer),
+        "route": answer.route,
     }
     if item.unanswerable:
         record.update(
@@ -165,6 +177,7 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
         record.update(
             {"f1": None, "key_facts": None, "citation_recall": None, "correct_cited": None}
         )
+        record.update({"false_refusal": None, "answer_type_match": None, "context_recall": None})
         return record
     rank = metrics.first_hit_rank(retrieved, item.evidence)
     prediction = "" if answer.refused else plain
@@ -187,7 +200,29 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
     record["correct_cited"] = float(
         record["key_facts"] == 1.0 and (record["citation_recall"] or 0.0) > 0.0
     )
+    record["false_refusal"] = float(answer.refused)
+    record["answer_type_match"] = (
+        None
+        if answer.refused
+        else float(supplies_type(question_type(item.question), plain, item.question))
+    )
+    shown = [f"{p.title}\n{p.context_text()}" for p in answer.passages if p.in_prompt]
+    record["context_recall"] = float(
+        any(metrics.contains(t, e) for t in shown for e in item.evidence)
+    )
     return record
+
+
+def unsupported_claims(item: GoldItem, answer: Answer) -> list[str]:
+    """Numbers, dates and names in the answer that no cited passage (nor the question) holds."""
+    if answer.refused:
+        return []
+    evidence = [f"{p.title}\n{p.publisher}\n{p.date}\n{p.text}" for p in answer.citations]
+    evidence += [item.question, answer.standalone_question]
+    missing: list[str] = []
+    for claim in parse_claims(answer.answer):
+        missing.extend(a.text for a in unsupported_atoms(claim.text, evidence))
+    return missing
 
 
 # --- the optional LLM judge ------------------------------------------------------------
@@ -312,6 +347,16 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "correct_cited",
     ):
         summary[key] = metrics.mean(r[key] for r in answerable)
+    for key in ("answer_type_match", "context_recall"):
+        summary[key] = metrics.mean(r.get(key) for r in answerable)
+    summary["unsupported_claims"] = sum(len(r.get("unsupported_claims") or []) for r in records)
+    summary["answers_with_unsupported_claims"] = sum(
+        bool(r.get("unsupported_claims")) for r in records
+    )
+    summary["followup_hit_at_5"] = metrics.mean(
+        r["hit_at_5"] for r in answerable if r.get("history_turns")
+    )
+    summary["routes"] = dict(Counter(r.get("route", "draft") for r in records))
     summary["citation_precision"] = metrics.mean(r["citation_precision"] for r in records)
     summary["citation_recall"] = metrics.mean(r["citation_recall"] for r in answerable)
     summary.update(refusal)

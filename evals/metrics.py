@@ -203,6 +203,10 @@ def refusal_scores(
         "refusal_recall": true_pos / n_unanswerable if n_unanswerable else None,
         "refusal_rate": n_refused / len(pairs) if pairs else None,
         "false_refusals": n_refused - true_pos,
+        "false_refusal_rate": (n_refused - true_pos) / (len(pairs) - n_unanswerable)
+        if len(pairs) > n_unanswerable
+        else None,
+        "unanswerable_answered": n_unanswerable - true_pos,
     }
 
 

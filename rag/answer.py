@@ -24,6 +24,7 @@ from rag import grounding
 from rag.config import Settings
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
 from rag.errors import BadQuestionError, LLMError
+from rag.followups import looks_like_followup, rewrite_keeps_question, with_previous_question
 from rag.grounding import is_refusal, refusal_answer
 from rag.prompts import REFUSAL, build_messages, format_passages, rewrite_messages
 from rag.tokens import count_tokens as default_count_tokens
@@ -47,12 +48,6 @@ __all__ = [
 
 MAX_QUESTION_CHARS = 1000
 
-_FOLLOWUP = re.compile(
-    r"\b(he|she|it|they|them|him|his|her|hers|its|their|theirs|there|that|those|this|these|"
-    r"then|the same|the other|former|latter)\b|^(and|but|so|also|what about|how about|and what)\b",
-    re.I,
-)
-
 
 def clean_question(question: object) -> str:
     if not isinstance(question, str):
@@ -66,11 +61,6 @@ def clean_question(question: object) -> str:
             f"The question is {len(cleaned)} characters long; keep it under {MAX_QUESTION_CHARS}."
         )
     return cleaned
-
-
-def looks_like_followup(question: str) -> bool:
-    """Does the question lean on earlier turns (a pronoun, 'and ...', very short)?"""
-    return bool(_FOLLOWUP.search(question)) or len(question.split()) <= 3
 
 
 class AnswerChain:
@@ -99,10 +89,7 @@ class AnswerChain:
         if not history or not self.settings.rewrite_followups or not looks_like_followup(question):
             return question
         if self.llm is None:
-            last_user = next(
-                (m["content"] for m in reversed(history) if m.get("role") == "user"), ""
-            )
-            return f"{question} ({last_user})" if last_user else question
+            return with_previous_question(question, history)
         messages = rewrite_messages(question, history, self.settings.history_turns)
         try:
             reply = self.llm.chat(messages, max_tokens=60, temperature=0.0)
@@ -110,7 +97,11 @@ class AnswerChain:
             raise LLMError(f"Rewriting the follow-up question failed: {exc}") from exc
         rewritten = (reply.message.content or "").strip().splitlines()
         rewritten_text = rewritten[0].strip().strip('"') if rewritten else ""
-        return rewritten_text if len(rewritten_text) > 3 else question
+        if len(rewritten_text) <= 3:
+            return question
+        if not rewrite_keeps_question(question, rewritten_text, history):
+            return with_previous_question(question, history)
+        return rewritten_text
 
     # -- retrieval and context
     def prepare(self, question: str, options: AskOptions) -> Prepared:
@@ -215,4 +206,5 @@ class AnswerChain:
 
     def finalize(self, prepared: Prepared, raw: str) -> Answer:
         """Check citations against the passages; refuse when nothing is supported."""
-        return grounding.finalize(prepared, raw, self.embed_model)
+        policy = grounding.Policy(self.settings.fallback_score, self.settings.rescue_score)
+        return grounding.finalize(prepared, raw, self.embed_model, policy)

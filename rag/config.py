@@ -126,6 +126,18 @@ class Settings(BaseSettings):
         False,
         description="Show passages in rising relevance, the best next to the question.",
     )
+    fallback_score: float = Field(
+        0.45,
+        ge=0,
+        description="Least score (cosine + 0.5 x word overlap) of a sentence quoted in place of "
+        "a malformed or off-type draft.",
+    )
+    rescue_score: float = Field(
+        0.75,
+        ge=0,
+        description="Least score of a sentence quoted in place of the model's refusal (it must "
+        "also hold every distinguishing question word).",
+    )
     rewrite_followups: bool = Field(
         True, description="Rewrite follow-up questions into standalone ones before retrieval."
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from llama_index.core.base.llms.types import ChatMessage
 
+from rag.claims import focus_stems, question_type, supplies_type
 from rag.prompts import REFUSAL
 from rag.text import content_stems, split_sentences
 from rag.types import Passage, Style
@@ -186,20 +187,38 @@ def extractive_answer(
     passages: Sequence[Passage],
     sentence_vectors: dict[str, np.ndarray],
     embed_model: Any,
+    min_score: float = 0.45,
 ) -> str:
-    """The best-supported sentences of the passages, cited: no LLM needed."""
+    """The best-supported sentences of the passages, cited: no LLM needed.
+
+    It reads what the model would have read (the sentences selected for the
+    prompt). A sentence qualifies only if it gives what the question asks for (a number
+    for "how many", a place for "where": ``rag.claims``) and holds at least one of
+    the question's distinguishing words; with none, the answer is the refusal,
+    so "What is the population of Palmyra?" is not answered with a sentence that
+    merely mentions Palmyra.
+    """
+    qtype = question_type(question)
+    shown = [p for p in passages if p.in_prompt]
+    focus = focus_stems(question, [p.text for p in shown])
     q_vec = np.asarray(embed_model.get_query_embedding(question))
     q_stems = set(content_stems(question))
     best: list[tuple[float, int, int]] = []
-    for passage in passages:
+    for passage in shown:
         vecs = sentence_vectors.get(passage.chunk_id)
         if vecs is None or not len(vecs):
             continue
         cos = cosine_matrix(q_vec[None, :], vecs)[0]
-        for i, score in enumerate(sentence_scores(cos, q_stems, passage)):
+        scores = sentence_scores(cos, q_stems, passage)
+        for i in passage.selected:
+            score, text = scores[i], passage.sentences[i].text
+            if focus and not focus & set(content_stems(text)):
+                continue
+            if not supplies_type(qtype, text, question):
+                continue
             best.append((score, passage.number, i))
     best.sort(reverse=True)
-    if not best or best[0][0] < 0.45:
+    if not best or best[0][0] < min_score:
         return REFUSAL
     chosen = [b for b in best[:2] if b[0] >= best[0][0] - 0.1]
     by_number = {p.number: p for p in passages}

@@ -2,23 +2,55 @@
 
 Small models cite wrong numbers and sometimes answer from memory. Every
 cited sentence is scored against its passage (word overlap and embedding
-similarity); wrong citations are repaired, unsupported sentences dropped, and
-an answer with nothing left, or one that says it cannot answer, becomes the
-one fixed refusal, so the interfaces can recognise it.
+similarity) and must find each of its numbers, dates and names in it (see
+``rag.claims``); wrong citations are repaired, unsupported sentences dropped.
+
+A draft that is malformed (only citation markers, the question repeated), that
+does not give what the question asks for (no place for "where"), or that
+refuses while a sentence shown to the model answers the question strongly,
+takes a second path: the best such sentence, quoted with its citation. An
+answer with nothing left becomes the one fixed refusal, so the interfaces can
+recognise it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from rag.citations import CITATION_RE, lexical_support, repair_citations, unfinished
-from rag.context import Prepared, calibrated_cosine, cosine_matrix
+from rag.claims import (
+    QuestionType,
+    focus_stems,
+    heading_lines,
+    malformed,
+    question_type,
+    strip_headings,
+    strip_unsupported_years,
+    supplies_type,
+    unsupported_atoms,
+)
+from rag.context import Prepared, calibrated_cosine, cosine_matrix, sentence_scores
 from rag.prompts import REFUSAL
-from rag.text import split_sentences
+from rag.text import Sentence, content_stems, split_sentences
 from rag.types import Answer, Passage
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When the second path answers: scores are cosine + 0.5 * word overlap of a sentence.
+
+    ``fallback_score`` is the least a quoted sentence needs when the draft was
+    malformed or off-type; ``rescue_score`` the least to answer over the model's
+    refusal, where every distinguishing question word must also be in the sentence.
+    """
+
+    fallback_score: float = 0.45
+    rescue_score: float = 0.75
+
 
 _REFUSAL_PATTERNS = re.compile(
     r"could not find the answer|can ?not find the answer|"
@@ -39,9 +71,15 @@ def is_refusal(text: str) -> bool:
 
 
 def _answer(
-    prepared: Prepared, raw: str, text: str, refused: bool, citations: list[Passage]
+    prepared: Prepared,
+    raw: str,
+    text: str,
+    refused: bool,
+    citations: list[Passage],
+    route: str = "draft",
 ) -> Answer:
     return Answer(
+        route=route,
         question=prepared.question,
         answer=text,
         refused=refused,
@@ -56,12 +94,19 @@ def _answer(
 
 def refusal_answer(prepared: Prepared, raw: str) -> Answer:
     """The fixed refusal, with the closest passages still attached to show."""
-    return _answer(prepared, raw, REFUSAL, True, [])
+    return _answer(prepared, raw, REFUSAL, True, [], route="refusal")
 
 
 def support(prepared: Prepared, embed_model: Any, claim: str, number: int) -> tuple[float, str]:
-    """How well passage ``number`` supports ``claim``, and its best sentence."""
+    """How well passage ``number`` supports ``claim``, and its best sentence.
+
+    A claim with a number, date or name that the passage (or the question itself)
+    does not contain gets no support from it, whatever its word overlap.
+    """
     passage = next(p for p in prepared.passages if p.number == number)
+    evidence = [passage.header(), passage.text, prepared.question, prepared.standalone]
+    if unsupported_atoms(claim, evidence):
+        return 0.0, ""
     lexical = lexical_support(claim, f"{passage.header()}\n{passage.text}")
     vecs = prepared.sentence_vectors.get(passage.chunk_id)
     quote, cos = "", 0.0
@@ -131,17 +176,111 @@ def _citations(prepared: Prepared, cited: list[int], supports: _Supports) -> lis
     return citations
 
 
-def finalize(prepared: Prepared, raw: str, embed_model: Any) -> Answer:
-    """Check citations against the passages; refuse when nothing is supported."""
-    text = raw.strip()
+def _shown(prepared: Prepared) -> list[Passage]:
+    return [p for p in prepared.passages if p.in_prompt]
+
+
+def best_sentence(
+    prepared: Prepared, embed_model: Any, qtype: QuestionType, strict: bool
+) -> tuple[float, Passage, Sentence] | None:
+    """The shown sentence that best answers the question and gives its answer type.
+
+    It must contain the question's distinguishing words (``focus_stems``): all of
+    them when ``strict``, else at least one.
+    """
+    question = prepared.standalone
+    shown = _shown(prepared)
+    focus = focus_stems(question, [p.text for p in shown])
+    headings = set(heading_lines(p.text for p in shown))
+    q_vec = np.asarray(embed_model.get_query_embedding(question))
+    q_stems = set(content_stems(question))
+    best: tuple[float, Passage, Sentence] | None = None
+    for passage in shown:
+        vecs = prepared.sentence_vectors.get(passage.chunk_id)
+        if vecs is None or not len(vecs):
+            continue
+        scores = sentence_scores(cosine_matrix(q_vec[None, :], vecs)[0], q_stems, passage)
+        for i in passage.selected:
+            sentence = passage.sentences[i]
+            stems = set(content_stems(sentence.text))
+            if sentence.text.strip() in headings:
+                continue
+            if focus and not (focus <= stems if strict else focus & stems):
+                continue
+            if not supplies_type(qtype, sentence.text, question):
+                continue
+            if best is None or scores[i] > best[0]:
+                best = (scores[i], passage, sentence)
+    return best
+
+
+def quoted_answer(
+    prepared: Prepared, raw: str, found: tuple[float, Passage, Sentence], route: str
+) -> Answer:
+    """The articles' own sentence as the answer, cited: exact by construction."""
+    _, passage, sentence = found
+    passage.quote = sentence.text
+    text = f'The articles say: "{sentence.text.strip()}" [{passage.number}]'
+    return _answer(prepared, raw, text, False, [passage], route=route)
+
+
+def second_path(
+    prepared: Prepared, raw: str, embed_model: Any, min_score: float, strict: bool, route: str
+) -> Answer | None:
+    """A quoted sentence when one clears ``min_score``, else None."""
+    qtype = question_type(prepared.standalone)
+    found = best_sentence(prepared, embed_model, qtype, strict)
+    if found is None or found[0] < min_score:
+        return None
+    return quoted_answer(prepared, raw, found, route)
+
+
+def finalize(
+    prepared: Prepared, raw: str, embed_model: Any, policy: Policy | None = None
+) -> Answer:
+    """Check the draft against the passages; take the second path or refuse when it fails."""
+    policy = policy or Policy()
     if prepared.style == "short":
-        text = text.splitlines()[0].strip() if text else ""
+        return _finalize_phrase(prepared, raw, embed_model)
+    shown = _shown(prepared)
+    evidence = [f"{p.header()}\n{p.text}" for p in shown] + [prepared.question, prepared.standalone]
+    text = strip_headings(raw.strip(), heading_lines(p.text for p in shown))
+    text = strip_unsupported_years(text, evidence)
+
+    def fallback(route: str) -> Answer:
+        quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, route)
+        return quoted or refusal_answer(prepared, raw)
+
+    def rescue() -> Answer:
+        quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
+        return quoted or refusal_answer(prepared, raw)
+
+    if not text or is_refusal(text):
+        return rescue()
+    if malformed(text, prepared.standalone):
+        return fallback("malformed")
+    supports = _Supports(prepared, embed_model)
+    checked = _cite_sentences(text, [p.number for p in shown], supports)
+    if checked is None:
+        return rescue()
+    repaired_text, cited = checked
+    answer = _answer(prepared, raw, repaired_text, False, _citations(prepared, cited, supports))
+    qtype = question_type(prepared.standalone)
+    if not supplies_type(qtype, repaired_text, prepared.standalone):
+        quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, "off_type")
+        return quoted or answer
+    return answer
+
+
+def _finalize_phrase(prepared: Prepared, raw: str, embed_model: Any) -> Answer:
+    """Style "short": a bare phrase, cited to the passage that contains it, or refused."""
+    text = raw.strip()
+    text = text.splitlines()[0].strip() if text else ""
     if not text or is_refusal(text):
         return refusal_answer(prepared, raw)
-    numbers = [p.number for p in prepared.passages if p.in_prompt]
+    numbers = [p.number for p in _shown(prepared)]
     supports = _Supports(prepared, embed_model)
-    cite = _cite_phrase if prepared.style == "short" else _cite_sentences
-    checked = cite(text, numbers, supports)
+    checked = _cite_phrase(text, numbers, supports)
     if checked is None:
         return refusal_answer(prepared, raw)
     repaired_text, cited = checked

@@ -88,7 +88,7 @@ _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # is what "3 US citizens lost their lives" says. Only content_words uses this, not the
 # eval's answer normalisation. "US" and "U.S." are rewritten before lower-casing, where
 # they would become the pronoun "us" or two letters.
-_DEMONYMS = {
+DEMONYMS = {
     "american": "usa",
     "americans": "usa",
     "british": "uk",
@@ -128,7 +128,7 @@ def content_words(text: str) -> list[tuple[str, bool]]:
     """(stem, salient) for each content word; numbers and capitalised words are salient."""
     raw = TOKEN_RE.findall(_US.sub("USA", normalize_text(text)))
     words = [
-        (canonical_word(_DEMONYMS.get(w.lower(), w.lower())), w[:1].isupper() or w[:1].isdigit())
+        (canonical_word(DEMONYMS.get(w.lower(), w.lower())), w[:1].isupper() or w[:1].isdigit())
         for w in raw
     ]
     words = [(w, s) for w, s in words if w not in stopwords() or w.isdigit()]

@@ -122,6 +122,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
     raw_answer: str = ""
+    route: str = "draft"
 
     def to_dict(self, details: bool = False) -> dict[str, Any]:
         """The ``rag ask --json`` object; ``details`` adds passages, timings and usage."""
@@ -139,6 +140,7 @@ class Answer:
             data["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
             data["usage"] = self.usage
             data["raw_answer"] = self.raw_answer
+            data["route"] = self.route
         return data
 
 

@@ -1,0 +1,67 @@
+"""Follow-up questions: when to rewrite one, and whether a rewrite kept the question.
+
+A small model asked to make "How did they get there?" standalone once wrote
+"Where did the wounded go after being attacked by Syria near Palmyra?": it
+changed the question word and carried in a claim from an earlier answer. A
+rewrite may only resolve references, so it is accepted only when it keeps the
+question word and every content word of the follow-up, and adds nothing but
+words of earlier questions and names from the conversation. Otherwise
+retrieval uses the follow-up with the previous question beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.text import content_stems, normalize_text
+
+_FOLLOWUP = re.compile(
+    r"\b(he|she|it|they|them|him|his|her|hers|its|their|theirs|there|that|those|this|these|"
+    r"then|the same|the other|former|latter)\b|^(and|but|so|also|what about|how about|and what)\b",
+    re.I,
+)
+_QUESTION_WORD = re.compile(r"\b(how many|how much|who|whom|whose|what|which|where|when|why|how)\b")
+_NAME = re.compile(r"\b[A-Z][\w'’-]*")
+# Plain words a rewrite may take from earlier answers ("there" -> "the hospital");
+# more than this is a claim carried in, not a reference resolved.
+MAX_ANSWER_WORDS = 2
+
+
+def looks_like_followup(question: str) -> bool:
+    """Does the question lean on earlier turns (a pronoun, 'and ...', very short)?"""
+    return bool(_FOLLOWUP.search(question)) or len(question.split()) <= 3
+
+
+def question_word(question: str) -> str | None:
+    match = _QUESTION_WORD.search(normalize_text(question).lower())
+    return match[1] if match else None
+
+
+def last_user_turn(history: Sequence[dict[str, str]]) -> str:
+    return next((m["content"] for m in reversed(history) if m.get("role") == "user"), "")
+
+
+def with_previous_question(question: str, history: Sequence[dict[str, str]]) -> str:
+    """The follow-up as asked, with the previous question beside it for retrieval."""
+    previous = last_user_turn(history)
+    return f"{question} ({previous})" if previous else question
+
+
+def rewrite_keeps_question(
+    question: str, rewritten: str, history: Sequence[dict[str, str]]
+) -> bool:
+    """True when ``rewritten`` only resolves references in ``question``."""
+    word = question_word(question)
+    if word and question_word(rewritten) != word:
+        return False
+    asked = set(content_stems(question))
+    new = set(content_stems(rewritten))
+    if not asked <= new:
+        return False
+    turns = [(m.get("role"), str(m.get("content", ""))) for m in history]
+    user_words = {s for role, text in turns if role == "user" for s in content_stems(text)}
+    names = {s for _, text in turns for name in _NAME.findall(text) for s in content_stems(name)}
+    answer_words = {s for role, text in turns if role != "user" for s in content_stems(text)}
+    extra = new - asked - user_words - names
+    return extra <= answer_words and len(extra) <= MAX_ANSWER_WORDS

@@ -1,0 +1,156 @@
+"""What a question asks for and what an answer asserts: the pure checks behind grounding."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.claims import (
+    atoms,
+    focus_stems,
+    heading_lines,
+    list_items,
+    malformed,
+    question_type,
+    requested_items,
+    strip_headings,
+    strip_unsupported_years,
+    supplies_type,
+    unsupported_atoms,
+)
+from rag.followups import question_word, rewrite_keeps_question, with_previous_question
+
+PASSAGE = (
+    "This was underscored by the historic meeting between Russian President Vladimir Putin and "
+    "Syrian interim president Ahmed Ash-Sharara on October 15th. 3 US citizens, 2 soldiers and "
+    "1 civilian, lost their lives."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who attacked whom near Palmyra?", "who"),
+        ("Which organization did Trump blame?", "who"),
+        ("Where were the wounded taken?", "where"),
+        ("To which base were the wounded flown?", "where"),
+        ("When did Putin meet Ash-Sharara?", "when"),
+        ("On what date did the leaders meet?", "when"),
+        ("How many US soldiers died?", "how_many"),
+        ("Name the three countries involved.", "list"),
+        ("Which countries are key actors in Syria?", "list"),
+        ("Did Trump blame ISIS?", "yes_no"),
+        ("Is Palmyra in Syria or Iraq?", "what"),
+        ("Why did the US retaliate?", "why_how"),
+        ("What is the population of Palmyra?", "what"),
+    ],
+)
+def test_question_types(question: str, expected: str) -> None:
+    assert question_type(question) == expected
+
+
+def test_requested_items() -> None:
+    assert requested_items("Name the three countries involved.") == 3
+    assert requested_items("What are the 4 key actors?") == 4
+    assert requested_items("What did the two leaders discuss?") == 0
+
+
+def test_year_absent_from_the_passage_is_unsupported_and_stripped() -> None:
+    claim = "Putin met Ash-Sharara on October 15th, 2025 [1]."
+    assert [a.text for a in unsupported_atoms(claim, [PASSAGE])] == ["2025"]
+    assert strip_unsupported_years(claim, [PASSAGE]) == "Putin met Ash-Sharara on October 15th [1]."
+    assert strip_unsupported_years(claim, [PASSAGE + " In 2025 they met."]) == claim
+
+
+def test_ordinals_number_words_and_country_names_normalise() -> None:
+    assert unsupported_atoms("They met on 15 October [1].", [PASSAGE]) == []
+    assert unsupported_atoms("Three Americans died, two of them soldiers.", [PASSAGE]) == []
+    assert unsupported_atoms("The United States lost 3 citizens.", [PASSAGE]) == []
+    # A Cyrillic "е" inside a Latin name is the same name.
+    assert unsupported_atoms("Putin met Ash-Sharara.", ["Vladimir Putіn met Ash-Sharara"]) == []
+
+
+def test_invented_weekday_number_and_name_are_caught() -> None:
+    missing = unsupported_atoms("On Monday 4 soldiers met Erdogan [1].", [PASSAGE])
+    assert {a.kind for a in missing} == {"weekday", "number", "name"}
+    assert {a.text for a in missing} == {"Monday", "4", "Erdogan"}
+
+
+def test_atoms_skip_an_ordinary_first_word() -> None:
+    assert [a.text for a in atoms("Joint forces attacked")] == []
+    assert [a.kind for a in atoms("October 15th")] == ["month", "number"]
+
+
+@pytest.mark.parametrize(
+    ("qtype", "answer", "ok"),
+    [
+        ("where", "They were evacuated by American helicopters [1].", False),
+        ("where", "They were taken to the Et-Tanf base [1].", True),
+        ("when", "The leaders met in person [1].", False),
+        ("when", "They met on October 15th [1].", True),
+        ("how_many", "Some soldiers died [1].", False),
+        ("how_many", "Two soldiers died [1].", True),
+        ("who", "It was an attack [1].", False),
+        ("who", "Joint Syrian and US forces attacked [1].", True),
+        ("yes_no", "No [1].", True),
+    ],
+)
+def test_answer_supplies_the_type_asked_for(qtype: str, answer: str, ok: bool) -> None:
+    assert supplies_type(qtype, answer, "Where did who do it?") is ok  # type: ignore[arg-type]
+
+
+def test_list_answers_count_items() -> None:
+    question = "Name the three countries involved."
+    assert list_items("Türkiye, Russia, Iran and the USA [1].") == 4
+    assert not supplies_type("list", "Russia and Iran [1].", question)
+    assert supplies_type("list", "Russia, Iran and Türkiye [1].", question)
+    assert supplies_type("list", "1. Russia\n2. Iran\n3. Türkiye", question)
+
+
+def test_malformed_drafts() -> None:
+    assert malformed("[1] and [2].", "Where were the wounded taken?")
+    assert malformed("The wounded were taken [1].", "Where were the wounded taken?")
+    assert not malformed("Trump blamed ISIS [1].", "Did Trump blame ISIS?")
+    assert not malformed("No [1].", "Did Trump blame ISIS?")
+    assert not malformed("Et-Tanf base [1].", "Where were the wounded taken?")
+
+
+def test_headings_are_stripped_from_the_answer() -> None:
+    passage = "Russia's Military Bases\nThe bases remain in place. Moscow said so."
+    headings = heading_lines([passage])
+    assert headings == ["Russia's Military Bases"]
+    answer = "Russia's Military Bases The bases remain in place [1]."
+    assert strip_headings(answer, headings) == "The bases remain in place [1]."
+
+
+def test_focus_words_tell_passages_apart() -> None:
+    passages = ["Palmyra was attacked.", "Troops near Palmyra."]
+    assert focus_stems("What is the population of Palmyra?", passages) == {"popul"}
+
+
+HISTORY = [
+    {"role": "user", "content": "Where were the wounded taken?"},
+    {"role": "assistant", "content": "They were taken to the Et-Tanf base in Syria [1]."},
+]
+
+
+def test_rewrite_that_changes_the_question_word_is_rejected() -> None:
+    bad = "Where did the wounded go after being attacked by Syria near Palmyra?"
+    assert question_word("How did they get there?") == "how"
+    assert not rewrite_keeps_question("How did they get there?", bad, HISTORY)
+
+
+def test_rewrite_that_imports_claims_is_rejected() -> None:
+    bad = "How did the wounded get to the base after the brutal ambush by militants?"
+    assert not rewrite_keeps_question("How did they get there?", bad, HISTORY)
+
+
+def test_rewrite_that_only_resolves_references_is_kept() -> None:
+    good = "How did the wounded get to the Et-Tanf base?"
+    assert rewrite_keeps_question("How did they get there?", good, HISTORY)
+    assert not rewrite_keeps_question("How did they get there?", "How did the wounded travel?", [])
+
+
+def test_fallback_query_keeps_the_follow_up_and_the_previous_question() -> None:
+    assert with_previous_question("How did they get there?", HISTORY) == (
+        "How did they get there? (Where were the wounded taken?)"
+    )

@@ -1,0 +1,73 @@
+"""Trust in the answer chain: no invented detail, no malformed or off-type draft shown,
+follow-ups that keep their question, extractive refusals. A scripted LLM plays the model."""
+
+from __future__ import annotations
+
+from rag.config import Settings
+from rag.pipeline import RAG
+from rag.prompts import REFUSAL
+from tests.fakes import ScriptedLLM
+
+
+def rag_with(settings: Settings, embedder, replies: list[str]) -> tuple[RAG, ScriptedLLM]:
+    llm = ScriptedLLM(replies=list(replies))
+    return RAG(settings, embed_model=embedder, llm=llm), llm
+
+
+def test_a_year_the_passage_does_not_give_is_removed(seed_index, embedder) -> None:
+    rag, _ = rag_with(seed_index, embedder, ["Putin met Ash-Sharara on October 15th, 2025 [1]."])
+    answer = rag.ask("When did Putin meet Ash-Sharara?")
+    assert not answer.refused and "October 15th" in answer.answer
+    assert "2025" not in answer.answer
+
+
+def test_an_invented_weekday_never_reaches_the_answer(seed_index, embedder) -> None:
+    rag, _ = rag_with(seed_index, embedder, ["They met on Monday, October 15th [1]."])
+    answer = rag.ask("On which day of the week did Putin meet Ash-Sharara?")
+    assert "Monday" not in answer.answer
+
+
+def test_citation_markers_alone_are_never_shown(seed_index, embedder) -> None:
+    rag, _ = rag_with(seed_index, embedder, ["[1] and [2]."])
+    answer = rag.ask("Where were the wounded taken?")
+    assert answer.route == "malformed"
+    assert answer.answer.startswith('The articles say: "') and "Et-Tanf" in answer.answer
+    assert answer.citations and "Et-Tanf" in answer.citations[0].quote
+
+
+def test_an_off_type_draft_takes_the_second_path(seed_index, embedder) -> None:
+    draft = "American helicopters swiftly intervened to evacuate the wounded [1]."
+    rag, _ = rag_with(seed_index, embedder, [draft])
+    answer = rag.ask("Where were the wounded taken?")
+    assert answer.route == "off_type" and "Et-Tanf" in answer.answer
+
+
+def test_a_refusal_is_rescued_only_by_a_sentence_that_holds_the_question(
+    seed_index, embedder
+) -> None:
+    rag, _ = rag_with(seed_index, embedder, [REFUSAL, REFUSAL])
+    rescued = rag.ask("Where were the wounded transported?")
+    assert rescued.route == "rescue" and "Et-Tanf" in rescued.answer
+    kept = rag.ask("How many Syrian soldiers died in the attack?")
+    assert kept.refused and kept.route == "refusal"
+
+
+def test_a_follow_up_rewrite_that_changes_the_question_is_not_searched(
+    seed_index, embedder
+) -> None:
+    history = [
+        {"role": "user", "content": "Where were the wounded taken?"},
+        {"role": "assistant", "content": "They were taken to the Et-Tanf base [1]."},
+    ]
+    bad_rewrite = "Where did the wounded go after being attacked by Syria near Palmyra?"
+    rag, _ = rag_with(seed_index, embedder, [bad_rewrite, "By American helicopters [1]."])
+    answer = rag.ask("How did they get there?", history=history)
+    assert answer.standalone_question == "How did they get there? (Where were the wounded taken?)"
+    assert "helicopters" in answer.answer
+
+
+def test_extractive_backend_refuses_what_no_passage_answers(seed_index, embedder) -> None:
+    rag = RAG(seed_index, embed_model=embedder, llm=None)
+    assert rag.ask("What is the population of Palmyra?").refused
+    answer = rag.ask("Where were the wounded taken?")
+    assert not answer.refused and "Et-Tanf" in answer.answer
