@@ -88,6 +88,10 @@ def question_type(question: str) -> QuestionType:
         q,
     ):
         return "where"
+    if re.search(r"\bname[sd]?\b|\bcalled\b", q) and not re.match(
+        r"(is|are|was|were|did|does)\b", q
+    ):
+        return "who"
     if re.search(
         r"^(who|whom)\b|\bwho(m)? (did|was|were|is|are|attacked|said|called|blamed)\b|"
         r"\b(which|what) (person|official|organization|organisation|group|leader|president|"
@@ -254,6 +258,8 @@ def supplies_type(qtype: QuestionType, answer: str, question: str) -> bool:
         names = new_names(text, question)
         if qtype == "where":  # "American helicopters" names no place
             names = [n for n in names if n.lower() not in DEMONYMS]
+        if re.search(r"\bname[sd]?\b|\bcalled\b", question, re.I):  # a name, not a role
+            return bool(names)
         return bool(names) or any(t in nouns for t in lowers)
     return True
 

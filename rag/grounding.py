@@ -247,10 +247,6 @@ def finalize(
     text = strip_headings(raw.strip(), heading_lines(p.text for p in shown))
     text = strip_unsupported_years(text, evidence)
 
-    def fallback(route: str) -> Answer:
-        quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, route)
-        return quoted or refusal_answer(prepared, raw)
-
     def rescue() -> Answer:
         quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
         return quoted or refusal_answer(prepared, raw)
@@ -258,7 +254,10 @@ def finalize(
     if not text or is_refusal(text):
         return rescue()
     if malformed(text, prepared.standalone):
-        return fallback("malformed")
+        # A model that only echoes the question often does not know: quote only a
+        # sentence that holds every distinguishing word of the question.
+        quoted = second_path(prepared, raw, embed_model, policy.fallback_score, True, "malformed")
+        return quoted or refusal_answer(prepared, raw)
     supports = _Supports(prepared, embed_model)
     checked = _cite_sentences(text, [p.number for p in shown], supports)
     if checked is None:

@@ -28,11 +28,14 @@ def test_an_invented_weekday_never_reaches_the_answer(seed_index, embedder) -> N
 
 
 def test_citation_markers_alone_are_never_shown(seed_index, embedder) -> None:
-    rag, _ = rag_with(seed_index, embedder, ["[1] and [2]."])
-    answer = rag.ask("Where were the wounded taken?")
+    rag, _ = rag_with(seed_index, embedder, ["[1] and [2].", "[1] and [2]."])
+    answer = rag.ask("Where were the wounded transported?")
     assert answer.route == "malformed"
     assert answer.answer.startswith('The articles say: "') and "Et-Tanf" in answer.answer
     assert answer.citations and "Et-Tanf" in answer.citations[0].quote
+    # When no shown sentence holds every word that tells the question apart: a refusal.
+    unknown = rag.ask("What was the name of the US civilian killed in Palmyra?")
+    assert unknown.refused
 
 
 def test_an_off_type_draft_takes_the_second_path(seed_index, embedder) -> None:
