@@ -1,7 +1,7 @@
 """``rag eval``: score the chatbot on a gold set or on the RealTime QA news benchmark.
 
     rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
-    rag eval realtimeqa --data DIR [--limit N] [--out DIR] [--json]
+    rag eval realtimeqa --data DIR [--weeks W,A-B] [--compare naive] [--limit N] [--out DIR]
 
 Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
 ``--json`` the summary object is the only thing printed on stdout (progress
@@ -23,7 +23,7 @@ from evals.report import ReportSpec, scalar_items, write_report
 
 if TYPE_CHECKING:
     from evals.gold import GoldItem
-    from evals.rtqa_data import Dataset
+    from evals.rtqa_data import Dataset, Question
     from rag.config import Settings
     from rag.pipeline import RAG
 
@@ -91,6 +91,17 @@ def register(
     p.add_argument(
         "--no-closed-book", action="store_true", help="realtimeqa: skip the closed-book baseline"
     )
+    p.add_argument(
+        "--weeks",
+        help="realtimeqa: only these weeks' questions (YYYYMMDD prefixes of the data files), "
+        "comma-separated, ranges as A-B; the corpus stays pooled over every week",
+    )
+    p.add_argument(
+        "--compare",
+        choices=["naive"],
+        help="realtimeqa: also run the naive reference recipe (evals/naive.py) on the same "
+        "questions and report ours, it and the difference",
+    )
     p.add_argument("--judge-model", help="LLM judge model name (RAG_JUDGE_MODEL)")
     p.add_argument(
         "--judge-base-url",
@@ -157,8 +168,12 @@ def _finish(
     records: list[dict[str, Any]],
     summary: dict[str, Any],
     meta: dict[str, Any],
+    appendix: str = "",
 ) -> int:
     paths = write_report(out, spec, records, summary, meta)
+    if appendix:
+        with paths["markdown"].open("a", encoding="utf-8") as report:
+            report.write("\n" + appendix)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
         _err(f"report: {paths['markdown']}")
@@ -315,6 +330,7 @@ def _rtqa_data(args: argparse.Namespace) -> Dataset:
 def _rtqa_meta(
     args: argparse.Namespace,
     data: Dataset,
+    questions: list[Question],
     settings: Settings,
     index: dict[str, Any],
     seconds: float,
@@ -324,6 +340,9 @@ def _rtqa_meta(
         "kind": "RealTime QA",
         "data": str(args.data),
         "weeks": len({q.week for q in data.questions}),
+        "weeks_asked": sorted({q.week for q in questions}),
+        "week_filter": args.weeks,
+        "compare": args.compare,
         "questions_in_data": len(data.questions),
         "limit": args.limit,
         "articles": len(data.articles),
@@ -339,40 +358,24 @@ def _rtqa_meta(
     }
 
 
-def _rtqa_spec() -> ReportSpec:
-    """How the RealTime QA report groups metrics and which per-question columns it shows."""
-    from evals.rtqa_scoring import GROUP_METRICS
-
-    return ReportSpec(
-        title="RealTime QA over a pooled, date-filtered news corpus",
-        group_title="Metrics by retrieval outcome",
-        group_label="Retrieval",
-        group_key="by_group",
-        group_metrics=GROUP_METRICS,
-        question_columns=[
-            ("id", lambda r: r["id"]),
-            ("date", lambda r: r["date"]),
-            ("rank", lambda r: r["retrieval_rank"]),
-            ("MC", lambda r: r["mc_correct"]),
-            ("closed MC", lambda r: r["closed_mc_correct"]),
-            ("EM", lambda r: r["open_em"]),
-            ("F1", lambda r: r["open_f1"]),
-            ("gold", lambda r: r["gold_text"]),
-            ("answer", lambda r: r["open_answer"][:100]),
-            ("question", lambda r: r["question"][:120]),
-        ],
-    )
-
-
 def _realtimeqa(args: argparse.Namespace) -> int:
     from evals import realtimeqa as rtqa
-    from evals.rtqa_scoring import summarize
-    from evals.sampling import round_robin
+    from evals.rtqa_data import pick_questions
+    from evals.rtqa_scoring import report_spec, summarize
     from rag.cli import settings_from_args
+    from rag.errors import ConfigError
     from rag.pipeline import RAG
 
     data = _rtqa_data(args)
+    try:
+        questions = pick_questions(data.questions, args.weeks, args.limit)
+    except ValueError as exc:
+        raise ConfigError(f"--weeks: {exc}") from exc
     settings = rtqa.benchmark_settings(settings_from_args(args), args.data, args.index_dir)
+    if args.compare == "naive":
+        from evals.naive import with_room
+
+        settings = with_room(settings)  # one LLM, shared: room for five whole chunks
     _err(
         f"{len(data.questions)} questions, {len(data.articles)} distinct articles "
         f"({data.duplicates} duplicates, {data.without_text} without text); "
@@ -384,8 +387,6 @@ def _realtimeqa(args: argparse.Namespace) -> int:
         ("reused the index" if index["reused"] else "indexed")
         + f": {index['chunks']} chunks ({index['seconds']} s)"
     )
-    # load_dataset lists questions week by week, in date order: the round-robin spreads them.
-    questions = round_robin(data.questions, lambda q: q.week, args.limit)
     answerable = rtqa.answerable_ids(questions, data.articles)
     rag.warm_up()
     started = time.perf_counter()
@@ -399,6 +400,12 @@ def _realtimeqa(args: argparse.Namespace) -> int:
     )
     seconds = time.perf_counter() - started
     summary = summarize(records, seconds)
-    meta = _rtqa_meta(args, data, settings, index, seconds)
+    meta = _rtqa_meta(args, data, questions, settings, index, seconds)
+    appendix = ""
+    if args.compare == "naive":
+        from evals import naive
+
+        run = naive.run_comparison(rag, data.articles, questions, answerable, args.mc_rotations)
+        appendix = naive.merge(run, records, summary, meta)
     out = args.out or Path("eval-out") / "realtimeqa"
-    return _finish(args, out, _rtqa_spec(), records, summary, meta)
+    return _finish(args, out, report_spec(args.compare), records, summary, meta, appendix)

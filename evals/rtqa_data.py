@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from rag.documents import date_to_int, find_date, normalize_date
+
+WEEK_RE = re.compile(r"\d{8}")
 
 
 @dataclass
@@ -164,3 +168,54 @@ def article_file_text(article: Article) -> str:
         lines.append(f"date: {article.date}")
     lines += [f"url: {article.url}", "---", article.text, ""]
     return "\n".join(lines)
+
+
+def parse_weeks(spec: str, available: Sequence[str]) -> list[str]:
+    """The weeks ``spec`` names, among ``available`` (the data files' YYYYMMDD prefixes).
+
+    ``spec`` is a comma-separated list of weeks (``20260109``) and inclusive
+    ranges (``20260109-20260227``). A week not in the data, a range holding none,
+    or anything else is a ValueError.
+    """
+    weeks = sorted(set(available))
+    chosen: set[str] = set()
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        first, _, last = part.partition("-")
+        if not WEEK_RE.fullmatch(first) or (last and not WEEK_RE.fullmatch(last)):
+            raise ValueError(f"{part!r} is not a week (YYYYMMDD) or a range of weeks (A-B)")
+        if not last:
+            if first not in weeks:
+                raise ValueError(f"week {first} is not in the data ({', '.join(weeks)})")
+            chosen.add(first)
+            continue
+        if last < first:
+            raise ValueError(f"range {part} ends before it starts")
+        inside = [w for w in weeks if first <= w <= last]
+        if not inside:
+            raise ValueError(f"no week of the data falls in {part} ({', '.join(weeks)})")
+        chosen.update(inside)
+    if not chosen:
+        raise ValueError("no week given")
+    return sorted(chosen)
+
+
+def select_weeks(questions: Sequence[Question], weeks: Sequence[str]) -> list[Question]:
+    """The questions of those weeks, in their order; the corpus stays pooled."""
+    keep = set(weeks)
+    return [q for q in questions if q.week in keep]
+
+
+def pick_questions(
+    questions: Sequence[Question], weeks: str | None, limit: int | None
+) -> list[Question]:
+    """The questions of the ``weeks`` named (all when None), cut to ``limit`` evenly by week.
+
+    ``load_dataset`` lists questions week by week, in date order: the round-robin spreads them.
+    """
+    from evals.sampling import round_robin
+
+    if weeks is not None:
+        questions = select_weeks(questions, parse_weeks(weeks, [q.week for q in questions]))
+    return round_robin(list(questions), lambda q: q.week, limit)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evals import metrics, prompts
+from evals.report import ReportSpec
 
 SUMMARY_KEYS = (
     "questions",
@@ -83,3 +84,105 @@ def summarize(records: Sequence[dict[str, Any]], seconds: float | None = None) -
     if seconds is None:
         summary["seconds_per_question"] = metrics.mean(r["timings"]["total"] for r in records)
     return summary
+
+
+# --- ours against a reference run on the same questions -----------------------------------------
+
+COMPARE_ROWS = (
+    "questions",
+    "answerable",
+    "recall_at_1",
+    "recall_at_5",
+    "recall_at_10",
+    "recall_at_5_all",
+    "mc_accuracy",
+    "open_em",
+    "open_f1",
+    "refusal_rate",
+    "date_leaks",
+    "seconds_per_question",
+)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def compare(ours: dict[str, Any], other: dict[str, Any], name: str = "naive") -> dict[str, Any]:
+    """``{name: other's summary, "delta": ours - other}`` over the numbers both have."""
+    delta = {
+        key: round(ours[key] - value, 6) if _number(ours.get(key)) and _number(value) else None
+        for key, value in other.items()
+        if value is None or _number(value)
+    }
+    return {name: other, "delta": delta}
+
+
+def compare_markdown(ours: dict[str, Any], comparison: dict[str, Any], name: str = "naive") -> str:
+    """The report's section: one row per metric, ours, the reference and the difference."""
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "–"
+        return f"{value:+.3f}" if isinstance(value, float) else f"{value:+d}"
+
+    def plain(value: Any) -> str:
+        if value is None:
+            return "–"
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    other, delta = comparison[name], comparison["delta"]
+    lines = [
+        f"## Ours vs {name}",
+        "",
+        f"Same questions, date cut-offs and scoring, in the same run. `{name}` is the "
+        "reference recipe of `evals/naive.py`; closed book is not rerun for it (no retrieval), "
+        "so its `seconds_per_question` covers retrieval, the open answer and multiple choice.",
+        "",
+        f"| Metric | ours | {name} | ours − {name} |",
+        "|---|---|---|---|",
+    ]
+    for key in COMPARE_ROWS:
+        if key in other:
+            lines.append(
+                f"| {key} | {plain(ours.get(key))} | {plain(other.get(key))} | "
+                f"{cell(delta.get(key))} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def report_spec(compare: str | None = None) -> ReportSpec:
+    """How the report groups metrics and which per-question columns it shows.
+
+    With ``compare``, each question also shows the reference run's rank, MC and EM
+    (``record[compare]``, see ``evals.naive.attach``).
+    """
+
+    def other(key: str) -> Any:
+        return lambda r: (r.get(compare) or {}).get(key)
+
+    extra = [
+        (f"{compare} {name}", other(key))
+        for name, key in (("rank", "retrieval_rank"), ("MC", "mc_correct"), ("EM", "open_em"))
+        if compare
+    ]
+    return ReportSpec(
+        title="RealTime QA over a pooled, date-filtered news corpus",
+        group_title="Metrics by retrieval outcome",
+        group_label="Retrieval",
+        group_key="by_group",
+        group_metrics=GROUP_METRICS,
+        question_columns=[
+            ("id", lambda r: r["id"]),
+            ("date", lambda r: r["date"]),
+            ("rank", lambda r: r["retrieval_rank"]),
+            ("MC", lambda r: r["mc_correct"]),
+            ("closed MC", lambda r: r["closed_mc_correct"]),
+            ("EM", lambda r: r["open_em"]),
+            ("F1", lambda r: r["open_f1"]),
+            *extra,
+            ("gold", lambda r: r["gold_text"]),
+            ("answer", lambda r: r["open_answer"][:100]),
+            ("question", lambda r: r["question"][:120]),
+        ],
+    )
