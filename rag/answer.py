@@ -29,6 +29,7 @@ from rag.grounding import is_refusal, refusal_answer
 from rag.prompts import REFUSAL, build_messages, format_passages, rewrite_messages
 from rag.tokens import count_tokens as default_count_tokens
 from rag.types import Answer, AskOptions, StreamEvent
+from rag.verify import yes_probability
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -206,5 +207,17 @@ class AnswerChain:
 
     def finalize(self, prepared: Prepared, raw: str) -> Answer:
         """Check citations against the passages; refuse when nothing is supported."""
-        policy = grounding.Policy(self.settings.fallback_score, self.settings.rescue_score)
+        verifier = None
+        if self.settings.verify_answers and self.llm is not None:
+            llm = self.llm
+
+            def verifier(passages: str, question: str, answer: str) -> float:
+                return yes_probability(llm, passages, question, answer)
+
+        policy = grounding.Policy(
+            self.settings.fallback_score,
+            self.settings.rescue_score,
+            verifier=verifier,
+            verify_min_yes=self.settings.verify_min_yes,
+        )
         return grounding.finalize(prepared, raw, self.embed_model, policy)

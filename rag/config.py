@@ -138,6 +138,14 @@ class Settings(BaseSettings):
         description="Least score of a sentence quoted in place of the model's refusal (it must "
         "also hold every distinguishing question word).",
     )
+    verify_answers: bool = Field(
+        False,
+        description="Ask the LLM a yes/no check of each drafted answer against its cited "
+        "sentences (one more short prefill per answer).",
+    )
+    verify_min_yes: float = Field(
+        0.5, ge=0, le=1, description="Least probability of 'Yes' for a checked answer to stand."
+    )
     rewrite_followups: bool = Field(
         True, description="Rewrite follow-up questions into standalone ones before retrieval."
     )

@@ -16,6 +16,8 @@ recognise it.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,9 @@ class Policy:
 
     fallback_score: float = 0.45
     rescue_score: float = 0.75
+    # (cited sentences, question, answer) -> P(yes) from the LLM; None: no check
+    verifier: Callable[[str, str, str], float] | None = None
+    verify_min_yes: float = 0.5
 
 
 _REFUSAL_PATTERNS = re.compile(
@@ -268,7 +273,22 @@ def finalize(
     if not supplies_type(qtype, repaired_text, prepared.standalone):
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, "off_type")
         return quoted or answer
+    if policy.verifier is not None and not _verified(prepared, answer, policy):
+        quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
+        return quoted or _answer(prepared, raw, REFUSAL, True, [], route="rejected")
     return answer
+
+
+def _verified(prepared: Prepared, answer: Answer, policy: Policy) -> bool:
+    """The LLM's yes/no check of the answer against the sentences it cites."""
+    assert policy.verifier is not None
+    started = time.perf_counter()
+    cited = "\n".join(f"[{p.number}] {p.context_text()}" for p in answer.citations)
+    plain = CITATION_RE.sub("", answer.answer).strip()
+    yes = policy.verifier(cited, prepared.standalone, plain)
+    prepared.timings["verify"] = time.perf_counter() - started
+    prepared.usage["verify_yes"] = round(yes, 4)
+    return yes >= policy.verify_min_yes
 
 
 def _finalize_phrase(prepared: Prepared, raw: str, embed_model: Any) -> Answer:

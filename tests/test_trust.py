@@ -74,3 +74,25 @@ def test_extractive_backend_refuses_what_no_passage_answers(seed_index, embedder
     assert rag.ask("What is the population of Palmyra?").refused
     answer = rag.ask("Where were the wounded taken?")
     assert not answer.refused and "Et-Tanf" in answer.answer
+
+
+def test_the_yes_no_check_rejects_a_wrong_relation(seed_index, embedder) -> None:
+    settings = seed_index.model_copy(update={"verify_answers": True})
+    draft = "Syria attacked Palmyra [1]."
+    rag, llm = rag_with(settings, embedder, [draft, "No"])
+    answer = rag.ask("Who attacked whom near Palmyra?")
+    assert answer.route in {"rejected", "rescue"} and "Syria attacked Palmyra" not in answer.answer
+    assert "Answer: Syria attacked Palmyra" in llm.prompts[-1][-1].content
+    rag, _ = rag_with(
+        settings, embedder, ["Joint Syrian and US forces launched an attack [1].", "Yes"]
+    )
+    kept = rag.ask("Who launched an attack in the Palmyra area?")
+    assert kept.route == "draft" and kept.usage["verify_yes"] == 1.0
+
+
+def test_yes_share_reads_first_token_probabilities() -> None:
+    from rag.verify import yes_share
+
+    assert yes_share([("Yes", -0.1), ("No", -2.4), ("yes", -5.0)], "") > 0.9
+    assert yes_share([(" No", -0.05), ("Yes", -3.0)], "") < 0.1
+    assert yes_share([], "No.") == 0.0 and yes_share([], "Yes") == 1.0
