@@ -136,8 +136,16 @@ def _clean(text: str) -> str:
     return text
 
 
+_ENUMERATOR = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+(?=\S)")
+
+
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(_clean(text))
+
+
+def _atom_tokens(text: str) -> list[str]:
+    """Tokens of a sentence without list enumerators ("1. Russia 2. Iran" states no numbers)."""
+    return _TOKEN.findall(_ENUMERATOR.sub(" ", _clean(text)))
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,7 @@ def atoms(sentence: str) -> list[Atom]:
     word is capitalised anyway) unless it is a month or weekday.
     """
     found: list[Atom] = []
-    tokens = _tokens(sentence)
+    tokens = _atom_tokens(sentence)
     for i, token in enumerate(tokens):
         lower = token.lower().rstrip(".")
         canon = canonical_word(lower)
@@ -207,8 +215,35 @@ def unsupported_atoms(sentence: str, evidence: Iterable[str]) -> list[Atom]:
             continue
         if atom.kind == "number" and _number_in(atom.key, keys):
             continue
+        if atom.kind == "name" and _spelling_variant(atom.key, keys):
+            continue
         missing.append(atom)
     return missing
+
+
+def _spelling_variant(key: str, keys: set[str]) -> bool:
+    """A transliteration of the same name: "sharaa" / "sharara", "zelenski" / "zelenskyy".
+
+    Same first four letters and at most two edits apart, for names of five or more letters.
+    """
+    if len(key) < 5 or not key.isalpha():
+        return False
+    return any(
+        k[:4] == key[:4] and abs(len(k) - len(key)) <= 2 and _edits(key, k) <= 2
+        for k in keys
+        if len(k) >= 5
+    )
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (short words only)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def _number_in(key: str, keys: set[str]) -> bool:
@@ -288,7 +323,8 @@ def malformed(answer: str, question: str) -> bool:
     """A draft never to show: no words besides citation markers, or the question repeated.
 
     A yes/no answer may restate its question ("Trump blamed ISIS [1]"), so it is
-    never counted as a repetition.
+    never counted as a repetition; nor is an answer that uses only some of the
+    question's words (it picks one of the options the question offers).
     """
     text = _clean(answer)
     if re.fullmatch(r"\W*(yes|no)\b.*", text, re.I | re.S):
@@ -298,7 +334,12 @@ def malformed(answer: str, question: str) -> bool:
     if question_type(question) == "yes_no":
         return False
     answer_stems = set(content_stems(text))
-    return bool(answer_stems) and answer_stems <= set(content_stems(question))
+    question_stems = set(content_stems(question))
+    if not answer_stems or not answer_stems <= question_stems:
+        return False
+    # "Palmyra [1]" for "Was it in Palmyra or Homs?" picks an option; a repetition
+    # restates (nearly) the whole question.
+    return len(answer_stems) >= 0.8 * len(question_stems)
 
 
 def focus_stems(question: str, passages: Iterable[str]) -> set[str]:

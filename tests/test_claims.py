@@ -154,3 +154,19 @@ def test_fallback_query_keeps_the_follow_up_and_the_previous_question() -> None:
     assert with_previous_question("How did they get there?", HISTORY) == (
         "How did they get there? (Where were the wounded taken?)"
     )
+
+
+def test_list_enumerators_are_not_numbers() -> None:
+    answer = "The steps are 1. intelligence sharing 2. joint operations [3]."
+    assert unsupported_atoms(answer, ["Intelligence sharing. Joint operations."]) == []
+
+
+def test_transliterated_names_match_but_other_names_do_not() -> None:
+    passage = ["Russian President Vladimir Putin met Ahmed Ash-Sharara."]
+    assert unsupported_atoms("Putin met Ahmed al-Sharaa [1].", passage) == []
+    missing = unsupported_atoms("Putin met Recep Erdogan [1].", passage)
+    assert [a.text for a in missing] == ["Recep", "Erdogan"]
+
+
+def test_an_answer_that_picks_an_option_is_not_a_repetition() -> None:
+    assert not malformed("The attack was in Palmyra [1].", "Was the attack in Palmyra or Homs?")
