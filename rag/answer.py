@@ -7,8 +7,10 @@ Steps, each timed:
    closest to the question within a token budget;
 4. generate (``rag.prompts``) with a fixed system prompt, cached by llama.cpp
    between questions, numbered passages with title and date, and the question;
-5. check (``rag.grounding``) every cited sentence against its passage, repair
-   or drop wrong numbers, and refuse when nothing in the answer is supported.
+5. check (``rag.grounding``) every cited sentence against its passage (and each
+   number, date and name in it: ``rag.claims``), repair or drop what is not
+   supported, quote the best shown sentence instead of a malformed or off-type
+   draft, and refuse when nothing in the answer is supported.
 
 This module only runs the steps in order and streams what they produce.
 """
