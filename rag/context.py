@@ -182,6 +182,45 @@ def fit_context(
     return vectors
 
 
+def answering_sentences(
+    question: str,
+    passages: Sequence[Passage],
+    sentence_vectors: dict[str, np.ndarray],
+    embed_model: Any,
+    strict: bool = False,
+    skip: frozenset[str] = frozenset(),
+) -> list[tuple[float, Passage, int]]:
+    """Shown sentences that could answer ``question``, each with its score, in prompt order.
+
+    A sentence qualifies if it gives what the question asks for (a number for
+    "how many", a place for "where": ``rag.claims``) and holds the question's
+    distinguishing words: at least one, or all of them when ``strict``. Texts in
+    ``skip`` (headings) never qualify.
+    """
+    qtype = question_type(question)
+    shown = [p for p in passages if p.in_prompt]
+    focus = focus_stems(question, [p.text for p in shown])
+    q_vec = np.asarray(embed_model.get_query_embedding(question))
+    q_stems = set(content_stems(question))
+    found: list[tuple[float, Passage, int]] = []
+    for passage in shown:
+        vecs = sentence_vectors.get(passage.chunk_id)
+        if vecs is None or not len(vecs):
+            continue
+        scores = sentence_scores(cosine_matrix(q_vec[None, :], vecs)[0], q_stems, passage)
+        for i in passage.selected:
+            text = passage.sentences[i].text
+            if text.strip() in skip:
+                continue
+            stems = set(content_stems(text))
+            if focus and not (focus <= stems if strict else focus & stems):
+                continue
+            if not supplies_type(qtype, text, question):
+                continue
+            found.append((scores[i], passage, i))
+    return found
+
+
 def extractive_answer(
     question: str,
     passages: Sequence[Passage],
@@ -192,32 +231,12 @@ def extractive_answer(
     """The best-supported sentences of the passages, cited: no LLM needed.
 
     It reads what the model would have read (the sentences selected for the
-    prompt). A sentence qualifies only if it gives what the question asks for (a number
-    for "how many", a place for "where": ``rag.claims``) and holds at least one of
-    the question's distinguishing words; with none, the answer is the refusal,
-    so "What is the population of Palmyra?" is not answered with a sentence that
-    merely mentions Palmyra.
+    prompt), and only sentences that could answer (``answering_sentences``); with
+    none, the answer is the refusal, so "What is the population of Palmyra?" is
+    not answered with a sentence that merely mentions Palmyra.
     """
-    qtype = question_type(question)
-    shown = [p for p in passages if p.in_prompt]
-    focus = focus_stems(question, [p.text for p in shown])
-    q_vec = np.asarray(embed_model.get_query_embedding(question))
-    q_stems = set(content_stems(question))
-    best: list[tuple[float, int, int]] = []
-    for passage in shown:
-        vecs = sentence_vectors.get(passage.chunk_id)
-        if vecs is None or not len(vecs):
-            continue
-        cos = cosine_matrix(q_vec[None, :], vecs)[0]
-        scores = sentence_scores(cos, q_stems, passage)
-        for i in passage.selected:
-            score, text = scores[i], passage.sentences[i].text
-            if focus and not focus & set(content_stems(text)):
-                continue
-            if not supplies_type(qtype, text, question):
-                continue
-            best.append((score, passage.number, i))
-    best.sort(reverse=True)
+    found = answering_sentences(question, passages, sentence_vectors, embed_model)
+    best = sorted(((score, p.number, i) for score, p, i in found), reverse=True)
     if not best or best[0][0] < min_score:
         return REFUSAL
     chosen = [b for b in best[:2] if b[0] >= best[0][0] - 0.1]

@@ -25,8 +25,6 @@ import numpy as np
 
 from rag.citations import CITATION_RE, lexical_support, repair_citations, unfinished
 from rag.claims import (
-    QuestionType,
-    focus_stems,
     heading_lines,
     malformed,
     question_type,
@@ -35,9 +33,9 @@ from rag.claims import (
     supplies_type,
     unsupported_atoms,
 )
-from rag.context import Prepared, calibrated_cosine, cosine_matrix, sentence_scores
+from rag.context import Prepared, answering_sentences, calibrated_cosine, cosine_matrix
 from rag.prompts import REFUSAL
-from rag.text import Sentence, content_stems, split_sentences
+from rag.text import Sentence, split_sentences
 from rag.types import Answer, Passage
 
 
@@ -186,36 +184,22 @@ def _shown(prepared: Prepared) -> list[Passage]:
 
 
 def best_sentence(
-    prepared: Prepared, embed_model: Any, qtype: QuestionType, strict: bool
+    prepared: Prepared, embed_model: Any, strict: bool
 ) -> tuple[float, Passage, Sentence] | None:
-    """The shown sentence that best answers the question and gives its answer type.
-
-    It must contain the question's distinguishing words (``focus_stems``): all of
-    them when ``strict``, else at least one.
-    """
-    question = prepared.standalone
-    shown = _shown(prepared)
-    focus = focus_stems(question, [p.text for p in shown])
-    headings = set(heading_lines(p.text for p in shown))
-    q_vec = np.asarray(embed_model.get_query_embedding(question))
-    q_stems = set(content_stems(question))
+    """The shown sentence that best answers the question (``answering_sentences``)."""
+    headings = frozenset(heading_lines(p.text for p in _shown(prepared)))
+    found = answering_sentences(
+        prepared.standalone,
+        prepared.passages,
+        prepared.sentence_vectors,
+        embed_model,
+        strict=strict,
+        skip=headings,
+    )
     best: tuple[float, Passage, Sentence] | None = None
-    for passage in shown:
-        vecs = prepared.sentence_vectors.get(passage.chunk_id)
-        if vecs is None or not len(vecs):
-            continue
-        scores = sentence_scores(cosine_matrix(q_vec[None, :], vecs)[0], q_stems, passage)
-        for i in passage.selected:
-            sentence = passage.sentences[i]
-            stems = set(content_stems(sentence.text))
-            if sentence.text.strip() in headings:
-                continue
-            if focus and not (focus <= stems if strict else focus & stems):
-                continue
-            if not supplies_type(qtype, sentence.text, question):
-                continue
-            if best is None or scores[i] > best[0]:
-                best = (scores[i], passage, sentence)
+    for score, passage, i in found:
+        if best is None or score > best[0]:
+            best = (score, passage, passage.sentences[i])
     return best
 
 
@@ -233,8 +217,7 @@ def second_path(
     prepared: Prepared, raw: str, embed_model: Any, min_score: float, strict: bool, route: str
 ) -> Answer | None:
     """A quoted sentence when one clears ``min_score``, else None."""
-    qtype = question_type(prepared.standalone)
-    found = best_sentence(prepared, embed_model, qtype, strict)
+    found = best_sentence(prepared, embed_model, strict)
     if found is None or found[0] < min_score:
         return None
     return quoted_answer(prepared, raw, found, route)
