@@ -22,13 +22,18 @@ class AskOptions:
     """How one question is asked; every field optional.
 
     ``history`` holds earlier turns as role/content dicts; ``as_of`` (YYYYMMDD)
-    keeps only articles dated on or before that day; ``style`` "short" asks for a
+    keeps only articles dated on or before that day; ``date_from``/``date_to``
+    (YYYYMMDD, inclusive) bound the publish dates searched; ``dated_only`` drops
+    undated articles (kept by default); ``style`` "short" asks for a
     bare phrase (the benchmark's open-ended form); ``top_k`` overrides the number
     of passages; ``backend`` picks another configured LLM backend.
     """
 
     history: tuple[dict[str, str], ...] = ()
     as_of: int | None = None
+    date_from: int | None = None
+    date_to: int | None = None
+    dated_only: bool = False
     style: Style = "cited"
     top_k: int | None = None
     backend: LLMBackend | None = None
@@ -75,6 +80,8 @@ class Passage:
     selected: list[int] = field(default_factory=list)
     in_prompt: bool = True
     quote: str = ""
+    story_id: str = ""
+    also_in: list[dict[str, str]] = field(default_factory=list)
 
     def context_text(self) -> str:
         """The selected sentences in their original order, gaps marked with an ellipsis."""
@@ -102,6 +109,9 @@ class Passage:
             "text": self.text,
             "score": round(float(self.score), 6),
             "url": self.url,
+            "publisher": self.publisher,
+            "story_id": self.story_id or None,
+            "also_in": list(self.also_in),
             "quote": self.quote,
             "chunk_id": self.chunk_id,
             "start_char": self.start_char,
@@ -123,15 +133,32 @@ class Answer:
     usage: dict[str, Any] = field(default_factory=dict)
     raw_answer: str = ""
     route: str = "draft"
+    as_of: str | None = None
+    window: dict[str, str | None] | None = None
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self, details: bool = False) -> dict[str, Any]:
         """The ``rag ask --json`` object; ``details`` adds passages, timings and usage."""
-        keys = ("id", "source", "title", "date", "text", "score")
+        keys = (
+            "id",
+            "source",
+            "title",
+            "date",
+            "publisher",
+            "url",
+            "text",
+            "score",
+            "story_id",
+            "also_in",
+        )
         data: dict[str, Any] = {
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
             "citations": [{k: c.to_dict()[k] for k in keys} for c in self.citations],
+            "as_of": self.as_of,
+            "window": self.window,
+            "conflicts": self.conflicts,
         }
         if details:
             data["citations"] = [c.to_dict() for c in self.citations]

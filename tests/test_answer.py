@@ -15,6 +15,7 @@ from rag.errors import BadQuestionError
 from rag.grounding import is_refusal
 from rag.pipeline import RAG
 from rag.prompts import REFUSAL
+from tests.contract import ANSWER_KEYS, CITATION_KEYS
 from tests.fakes import ScriptedLLM
 
 
@@ -44,10 +45,10 @@ def test_cited_answer_and_json_contract(seed_index, embedder) -> None:
     assert not answer.refused
     assert answer.answer == "The wounded were taken to the Et-Tanf base [1]."
     data = json.loads(json.dumps(answer.to_dict()))
-    assert set(data) == {"question", "answer", "refused", "citations"}
+    assert set(data) == ANSWER_KEYS
     assert data["question"] == "Where were the wounded taken?"
     (citation,) = data["citations"]
-    assert set(citation) == {"id", "source", "title", "date", "text", "score"}
+    assert set(citation) == CITATION_KEYS
     assert citation["id"] == 1
     assert citation["source"] == "syria-us-palmyra-attack-russia-bases.txt"
     assert "Et-Tanf" in citation["text"]

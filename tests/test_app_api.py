@@ -15,11 +15,11 @@ import openai
 import pytest
 
 from tests.app_server import AppServer, running_app
+from tests.contract import ANSWER_KEYS, CITATION_KEYS
 
 WOUNDED = "Where were the wounded taken?"
 MINISTER = "Who is Syria's foreign minister?"
 PALMYRA = "What happened in Palmyra according to Syria TV?"
-CITATION_KEYS = {"id", "source", "title", "date", "text", "score"}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def client_for(server: AppServer, **kwargs: Any) -> openai.OpenAI:
 
 def check_contract(data: dict[str, Any], corpus: Path) -> None:
     """The `rag ask --json` object: keys, types, and markers matching citations."""
-    assert set(data) == {"question", "answer", "refused", "citations"}
+    assert set(data) == ANSWER_KEYS
     assert isinstance(data["answer"], str) and isinstance(data["refused"], bool)
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
     assert markers == {c["id"] for c in data["citations"]}

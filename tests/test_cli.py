@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.contract import ANSWER_KEYS, CITATION_KEYS
+
 
 def run_rag(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -35,14 +37,14 @@ def test_ask_json_ingests_an_empty_index_first(cli_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "indexing" in result.stderr  # said so on stderr; stdout stays pure JSON
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answer", "refused", "citations"}
+    assert set(data) == ANSWER_KEYS
     assert data["question"] == "Where were the wounded taken?"
     assert data["refused"] is False
     assert "Et-Tanf" in data["answer"]
     ids_in_answer = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", data["answer"])}
     assert ids_in_answer == {c["id"] for c in data["citations"]}
     for citation in data["citations"]:
-        assert set(citation) == {"id", "source", "title", "date", "text", "score"}
+        assert set(citation) == CITATION_KEYS
         assert (Path(cli_env["RAG_CORPUS_DIR"]) / citation["source"]).is_file()
         assert isinstance(citation["score"], float)
 
