@@ -1,0 +1,150 @@
+"""Retrieval cross-validated by time on RealTime QA: each setting alone, against naive.
+
+A retrieval setting is kept only if it beats the naive recipe on both held-out
+halves of the weeks (by default Jan-Feb and Mar-Apr). Only retrieval runs here
+(the recall proxy: a top-k chunk holds the right choice's text), so a whole
+table of variants costs seconds per variant instead of an LLM run each:
+
+    python -m evals.rtqa_crossval                      # defaults vs naive, both halves
+    python -m evals.rtqa_crossval --variant recency_weight=0 --variant max_chunks_per_article=0
+
+Both indexes are the ones ``rag eval realtimeqa --compare naive`` builds and reuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from evals import metrics
+
+if TYPE_CHECKING:
+    from rag.config import Settings
+
+HALVES = {"jan-feb": "20260101-20260228", "mar-apr": "20260301-20260430"}
+
+
+def parse_variant(spec: str) -> dict[str, Any]:
+    """``key=value[,key=value]`` into Settings overrides (numbers parsed; 'base' is none)."""
+    if spec in ("", "base"):
+        return {}
+    update: dict[str, Any] = {}
+    for part in spec.split(","):
+        key, sep, raw = part.partition("=")
+        if not sep:
+            raise ValueError(f"variant {spec!r}: expected key=value")
+        value: Any
+        try:
+            value = int(raw)
+        except ValueError:
+            try:
+                value = float(raw)
+            except ValueError:
+                value = {"true": True, "false": False}.get(raw.lower(), raw)
+        update[key.strip()] = value
+    return update
+
+
+def recall(
+    retriever: Any, questions: Sequence[Any], answerable: set[str]
+) -> dict[str, float | int]:
+    """recall@1/5/10 over the answerable questions, and date leaks, for one retriever."""
+    from evals.realtimeqa import retrieval_record
+
+    holder = SimpleNamespace(retriever=retriever)
+    records = [retrieval_record(holder, q, q.id in answerable) for q in questions]  # type: ignore[arg-type]
+    scored = [r for r in records if r["hit_at_5"] is not None]
+    return {
+        "answerable": len(scored),
+        "r1": metrics.mean(r["hit_at_1"] for r in scored),
+        "r5": metrics.mean(r["hit_at_5"] for r in scored),
+        "r10": metrics.mean(r["hit_at_10"] for r in scored),
+        "date_leaks": sum(r["date_leaks"] for r in records),
+    }
+
+
+def run(
+    variants: list[str], halves: dict[str, str], base: Settings | None = None
+) -> dict[str, Any]:
+    """recall of naive and of each variant on each half; ``base`` defaults to RAG_* settings."""
+    from evals import naive as naive_recipe
+    from evals import realtimeqa as rtqa
+    from evals.rtqa_data import load_dataset, pick_questions
+    from rag.config import load_settings
+    from rag.pipeline import RAG
+    from rag.retrieve import HybridRetriever
+
+    base = base or load_settings()
+    data_dir = base.benchmark_dir
+    data = load_dataset(data_dir)
+    settings = rtqa.benchmark_settings(base, data_dir)
+    rag = RAG(settings)
+    index = rtqa.prepare_index(rag, data.articles, show_progress=sys.stderr.isatty())
+    naive = naive_recipe.NaiveRAG(naive_recipe.naive_settings(settings), rag.embed_model)
+    naive_index = naive_recipe.prepare_index(naive, data.articles, show_progress=False)
+    print(f"ours {index['chunks']} chunks, naive {naive_index['chunks']}", file=sys.stderr)
+    table = rag.retriever.table
+    results: dict[str, Any] = {"halves": halves, "rows": {}}
+    for name, weeks in halves.items():
+        questions = pick_questions(data.questions, weeks, None)
+        answerable = rtqa.answerable_ids(questions, data.articles)
+        row = {"naive": recall(naive.retriever, questions, answerable)}
+        for spec in variants:
+            update = parse_variant(spec)
+            retriever = HybridRetriever(
+                settings.model_copy(update=update), rag.embed_model, rag.vector_store, table
+            )
+            row[spec or "base"] = recall(retriever, questions, answerable)
+        results["rows"][name] = row
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """One line per variant: recall@5 on each half and its difference to naive."""
+    halves = list(results["halves"])
+    head = "| variant | " + " | ".join(f"{h} R@5 (vs naive)" for h in halves) + " | wins both |"
+    lines = [head, "|---" * (len(halves) + 2) + "|"]
+    names = list(next(iter(results["rows"].values())))
+    for name in names:
+        cells, wins = [], True
+        for half in halves:
+            row = results["rows"][half]
+            value, base = row[name]["r5"], row["naive"]["r5"]
+            cells.append(f"{value:.3f} ({value - base:+.3f})")
+            wins = wins and value > base
+        flag = "-" if name == "naive" else ("yes" if wins else "no")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {flag} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from rag.env import prepare_process
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="Settings overrides key=value[,key=value] (repeatable); 'base' is the defaults",
+    )
+    parser.add_argument(
+        "--halves",
+        help="name=weeks;name=weeks (weeks as for --weeks); default Jan-Feb and Mar-Apr",
+    )
+    parser.add_argument("--json", action="store_true", help="print the full results as JSON")
+    args = parser.parse_args(argv)
+    prepare_process()
+    halves = HALVES
+    if args.halves:
+        halves = dict(part.split("=", 1) for part in args.halves.split(";"))
+    results = run(["base", *args.variant], halves)
+    print(json.dumps(results, indent=2) if args.json else markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
