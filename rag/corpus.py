@@ -264,14 +264,15 @@ def break_long_lines(text: str, limit: int = LONG_LINE, size: int = PARAGRAPH) -
         return text
     out: list[str] = []
     for line in text.split("\n"):
-        while len(line) > limit:
-            window = line[:size]
+        start = 0
+        while len(line) - start > limit:
+            window = line[start : start + size]
             cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
             if cut < size // 2:
                 cut = window.rfind(" ")
             cut = cut + 1 if cut >= size // 2 else size
-            out.append(line[:cut].rstrip())
+            out.append(window[:cut].strip())
             out.append("")
-            line = line[cut:].lstrip()
-        out.append(line)
+            start += cut
+        out.append(line[start:].strip() if start else line)
     return "\n".join(out)

@@ -69,7 +69,7 @@ def write_state(settings: Settings, report: IngestReport, trigger: str = "ingest
             "chunk_overlap": settings.chunk_overlap,
         }
     )
-    if report.changed or report.skipped or "last_report" not in state:
+    if report.changed or "last_report" not in state:
         state["last_report"] = {
             "at": now,
             "trigger": trigger,
