@@ -148,13 +148,9 @@ def test_kill_during_first_ingest_recovers_the_clean_index(
     kill_ingest(settings, point, nth)
     assert 0 < store.count(build_vector_store(settings)) < len(snapshot(clean_indexes["first"]))
     report = ingest(settings, embed_model=embedder)
-    assert sorted(report.added + report.unchanged) == sorted(p.name for p in TOWNS_FILES())
+    assert sorted(report.added + report.unchanged) == sorted(f"{t.lower()}.txt" for t in TOWNS)
     assert report.added and not report.updated and not report.removed
     assert_same_index(settings, clean_indexes["first"])
-
-
-def TOWNS_FILES() -> list[Path]:  # noqa: N802 - reads as the constant it stands for
-    return [Path(f"{town.lower()}.txt") for town in TOWNS]
 
 
 def test_external_kill_mid_ingest_recovers(tmp_path: Path, embedder, clean_indexes) -> None:
