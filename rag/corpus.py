@@ -34,7 +34,7 @@ LONG_LINE = 10_000  # characters; longer lines are broken into paragraphs of at 
 PARAGRAPH = 4_000  # ...this, so the sentence splitter never sees megabytes at once
 
 OUTSIDE = (
-    "is a link to {target}, outside the corpus folder; not read "
+    "is a link to a file or folder outside the corpus folder; not read "
     "(set RAG_ALLOW_OUTSIDE_LINKS=true to allow links out of the folder)"
 )
 
@@ -124,7 +124,7 @@ def _walk(
                 out.skipped.append(SkippedFile(name, "is a broken link or a link loop; not read"))
                 continue
             if not rules.allow_outside_links and not _inside(real, root):
-                out.skipped.append(SkippedFile(name, OUTSIDE.format(target=real)))
+                out.skipped.append(SkippedFile(name, OUTSIDE))
                 continue
             is_dir, is_file = entry.is_dir(), entry.is_file()
         except OSError as exc:
@@ -167,7 +167,7 @@ def read_bytes(path: Path, root: Path, rules: ReadRules, max_bytes: int | None =
         if not rules.allow_outside_links:
             real = _fd_path(fd) or os.path.realpath(path)
             if not _inside(real, os.path.realpath(root)):
-                raise UnreadableFileError(OUTSIDE.format(target=real))
+                raise UnreadableFileError(OUTSIDE)
         if before.st_size > limit:
             raise UnreadableFileError(_too_big(before.st_size, limit))
         try:

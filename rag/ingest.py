@@ -36,6 +36,7 @@ from rag.index_state import (
     write_state,
     writer_lock,
 )
+from rag.index_state import read_state as read_state  # re-exported: older imports keep working
 from rag.tokens import token_counter
 from rag.types import IngestReport, SkippedFile
 

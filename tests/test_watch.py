@@ -86,7 +86,7 @@ def test_added_changed_and_removed_files_are_indexed(watched, tmp_path: Path) ->
 
 
 def test_hidden_and_temporary_files_start_no_ingest(watched) -> None:
-    rag, watcher, reports = watched
+    rag, watcher, _ = watched
     runs = watcher.runs
     (rag.settings.corpus_dir / ".draft.txt").write_text(article("Hidden"))
     (rag.settings.corpus_dir / "upload.txt.tmp").write_text(article("Partial"))
