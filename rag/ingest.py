@@ -162,6 +162,14 @@ def _plan(
     return report
 
 
+def _drop(report: IngestReport, doc_id: str, reason: str) -> None:
+    """Report a file that failed past reading as skipped, not added or updated."""
+    report.skipped.append(SkippedFile(doc_id, reason))
+    for group in (report.added, report.updated):
+        if doc_id in group:
+            group.remove(doc_id)
+
+
 class _Writer:
     """Embeds and commits chunks in steps; a document's hash is saved after its last chunk."""
 
@@ -173,9 +181,11 @@ class _Writer:
         vector_store: BasePydanticVectorStore,
         in_store: set[str],
         total: int,
+        report: IngestReport,
     ) -> None:
         self.settings, self.docstore, self.vector_store = settings, docstore, vector_store
-        self.in_store, self.total = in_store, total
+        self.in_store, self.total, self.report = in_store, total, report
+        self.failed: set[str] = set()
         self.progress: ProgressFn | None = None
         self.on_commit: CommitFn | None = None
         self.embedder = EmbedNodes(
@@ -183,7 +193,7 @@ class _Writer:
         )
         self.pending: list[BaseNode] = []
         self.finished: list[tuple[Document, list[BaseNode]]] = []
-        self.done = 0
+        self.done = self.embedded = 0
         self.bar: Any = None
 
     def open_bar(self, show: bool) -> None:
@@ -205,10 +215,29 @@ class _Writer:
         if len(self.pending) >= self.settings.ingest_batch_chunks:
             self.commit()
 
+    def _embed(self, nodes: list[BaseNode]) -> list[BaseNode]:
+        """Embed a step; if that fails, each document alone, skipping the one that fails."""
+        nodes = [n for n in nodes if n.ref_doc_id not in self.failed]
+        try:
+            self.embedder(nodes)
+            return nodes
+        except Exception:
+            kept: list[BaseNode] = []
+            for doc_id in dict.fromkeys(n.ref_doc_id for n in nodes):
+                group = [n for n in nodes if n.ref_doc_id == doc_id]
+                try:
+                    self.embedder(group)
+                    kept += group
+                except Exception as exc:  # one file never costs the others
+                    self.failed.add(str(doc_id))
+                    _drop(self.report, str(doc_id), f"could not be embedded ({exc!r})")
+            return kept
+
     def commit(self) -> None:
         if self.pending:
-            self.embedder(self.pending)
-            store.upsert_nodes(self.vector_store, self.pending)
+            embedded = self._embed(self.pending)
+            store.upsert_nodes(self.vector_store, embedded)
+            self.embedded += len(embedded)
             self.done += len(self.pending)
             if self.bar is not None:
                 self.bar.update(len(self.pending))
@@ -216,6 +245,8 @@ class _Writer:
         if not self.finished:
             return
         for document, nodes in self.finished:
+            if document.doc_id in self.failed:
+                continue  # an edit keeps its old hash: the next ingest tries it again
             if document.doc_id in self.in_store:  # an edit, or a killed run's leftovers
                 stale = store.chunk_ids(self.vector_store, document.doc_id)
                 stale -= {node.node_id for node in nodes}
@@ -243,11 +274,7 @@ def _chunk_each(
         try:
             nodes = splitter.get_nodes_from_documents([doc])
         except Exception as exc:  # one file never costs the others
-            reason = f"could not be split into chunks ({type(exc).__name__}: {exc})"
-            report.skipped.append(SkippedFile(doc.doc_id, reason))
-            for group in (report.added, report.updated):
-                if doc.doc_id in group:
-                    group.remove(doc.doc_id)
+            _drop(report, doc.doc_id, f"could not be split into chunks ({exc!r})")
             continue
         chunked.append((doc, nodes))
     chunked.sort(key=lambda item: len(item[1]))  # a huge file goes last and costs only itself
@@ -298,13 +325,13 @@ def ingest(
         if chunked:
             embed_model = embed_model if embed_model is not None else build_embedder(settings)
             total = sum(len(nodes) for _, nodes in chunked)
-            writer = _Writer(settings, embed_model, docstore, vector_store, in_store, total)
+            writer = _Writer(settings, embed_model, docstore, vector_store, in_store, total, report)
             writer.progress, writer.on_commit = progress, on_commit
             writer.open_bar(show_progress)
             for document, nodes in chunked:
                 writer.add(document, nodes)
             writer.close()
-            report.chunks_embedded = total
+            report.chunks_embedded = writer.embedded
         elif progress is not None:
             progress(0, 0)
         if report.changed and not settings.docstore_path.exists():

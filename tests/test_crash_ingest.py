@@ -253,3 +253,27 @@ def test_answers_and_status_go_on_while_an_ingest_embeds(tmp_path: Path) -> None
     assert len(timings) >= 2, "the ingest ended before any question was asked"
     assert max(timings) < 2.0, timings
     assert rag.status()["last_report"]["text"] == "40 articles added"
+
+
+class PoisonEmbedding(HashEmbedding):
+    """Fails on any text holding POISON, as a model might on input it cannot take."""
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        if any("POISON" in t for t in texts):
+            raise ValueError("cannot embed this")
+        return [self._get_text_embedding(t) for t in texts]
+
+
+def test_a_file_that_cannot_be_embedded_costs_only_itself(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus)
+    (corpus / "bad.txt").write_text("POISON in the well. " * 3)
+    settings = make_settings(tmp_path, ingest_batch_chunks=64)
+    report = ingest(settings, embed_model=PoisonEmbedding())
+    assert [s.path for s in report.skipped] == ["bad.txt"]
+    assert "could not be embedded" in report.skipped[0].reason
+    assert sorted(report.added) == sorted(f"{t.lower()}.txt" for t in TOWNS)
+    assert "bad.txt" not in store.document_ids(build_vector_store(settings))
+    assert report.chunks_embedded == report.chunks_total
+    again = ingest(settings, embed_model=PoisonEmbedding())
+    assert [s.path for s in again.skipped] == ["bad.txt"] and not again.added
