@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         description="Follow links in the corpus folder to files outside it (off: never read).",
     )
     ingest_batch_chunks: int = Field(
-        256, ge=1, description="Chunks embedded and committed per step of an ingest."
+        512, ge=1, description="Chunks embedded and committed per step of an ingest."
     )
     watch: bool = Field(
         True, description="Watch the corpus folder in the app and index changes as they land."
