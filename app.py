@@ -22,6 +22,7 @@ import uvicorn  # noqa: E402
 from rag.config import load_settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.pipeline import RAG  # noqa: E402
+from rag.watch import start_watcher  # noqa: E402
 from ui import build_ui, create_app  # noqa: E402
 
 __all__ = ["build_ui", "create_app", "main"]
@@ -41,14 +42,19 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     app = create_app(rag)
+    watcher = start_watcher(rag)  # corpus changes indexed as they land; RAG_WATCH=0 turns off
     print(f"News RAG chat on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        timeout_graceful_shutdown=5,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
+    finally:
+        if watcher is not None:
+            watcher.stop()
     return 0
 
 

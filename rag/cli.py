@@ -1,4 +1,4 @@
-"""The ``rag`` command: ingest, ask, chat, status, models, and commands from plugins.
+"""The ``rag`` command: ingest, watch, ask, chat, status, models, and plugin commands.
 
 A thin layer: it parses arguments, builds ``Settings`` (flags override
 ``RAG_*`` variables), calls the pipeline, and turns errors into messages and
@@ -58,6 +58,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         print_report(report)
     return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    import threading
+
+    from rag.pipeline import RAG
+    from rag.watch import CorpusWatcher
+
+    rag = RAG(settings_from_args(args))
+    _err(f"Watching {rag.settings.corpus_dir} (Ctrl+C stops)...")
+    watcher = CorpusWatcher(rag, on_report=lambda report: print_report(report))
+    watcher.start()
+    try:
+        while watcher.alive:
+            threading.Event().wait(0.5)
+    finally:
+        watcher.stop()
+    return EXIT_OK
 
 
 def ensure_index(rag: Any) -> None:
@@ -196,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="index new, changed and removed articles")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "watch", parents=[common], help="index articles as they are added, changed or removed"
+    )
+    p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("ask", parents=[common, answer_opts], help="answer one question")
     p.add_argument("question")

@@ -51,6 +51,24 @@ class Settings(BaseSettings):
         description="Per-user cache for assembled model files (the default GGUF).",
     )
 
+    # Reading and indexing the corpus
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Largest corpus file read, in MB; bigger ones are skipped by name."
+    )
+    allow_outside_links: bool = Field(
+        False,
+        description="Follow links in the corpus folder to files outside it (off: never read).",
+    )
+    ingest_batch_chunks: int = Field(
+        512, ge=1, description="Chunks embedded and committed per step of an ingest."
+    )
+    watch: bool = Field(
+        True, description="Watch the corpus folder in the app and index changes as they land."
+    )
+    watch_debounce_ms: int = Field(
+        1500, ge=50, description="Quiet time after a change in the corpus folder before indexing."
+    )
+
     # Models
     embed_model: str | None = Field(
         None,

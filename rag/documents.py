@@ -18,12 +18,14 @@ Metadata convention (documented in the README):
 * nothing given: the title is the first short line (or the file name), the
   date is the first date found in the article's opening lines.
 
-Files that cannot be read (unreadable, empty, binary, not UTF-8, no text in a
-PDF) are skipped with a reason; the rest are still indexed.
+Files that cannot be read (outside the folder, too big, unreadable, empty,
+binary, no text in a PDF) are skipped with a reason; the rest are still indexed.
+Opening and decoding files is ``rag.corpus``'s job.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -33,27 +35,39 @@ from pathlib import Path
 
 from llama_index.core import Document
 
+from rag.corpus import (
+    SIDECAR_MAX_BYTES,
+    SIDECAR_SUFFIX,
+    ReadRules,
+    TransientReadError,
+    UnreadableFileError,
+    break_long_lines,
+    clean_text,
+    list_corpus,
+    read_bytes,
+    read_text,
+)
 from rag.types import SkippedFile
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
-SIDECAR_SUFFIX = ".meta.json"
 META_KEYS = ("title", "source", "date", "url")
 
 # Metadata that travels with every chunk; only the title is embedded with the text.
-EMBED_EXCLUDED_KEYS = ["source", "date", "url", "file", "date_int", "doc_id"]
-
-
-class UnreadableFileError(Exception):
-    """A corpus file we cannot index; the message is the reason shown to the user."""
+EMBED_EXCLUDED_KEYS = ["source", "date", "url", "file", "date_int", "doc_id", "encoding"]
 
 
 @dataclass
 class LoadedCorpus:
     documents: list[Document] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    # Names (folders end in "/") seen but unreadable this time: their chunks stay indexed.
+    held: list[str] = field(default_factory=list)
+
+    def is_held(self, name: str) -> bool:
+        return any(name == h or (h.endswith("/") and name.startswith(h)) for h in self.held)
 
 
 # --- dates -----------------------------------------------------------------
@@ -149,21 +163,6 @@ def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
             value = value[1:-1]
         meta[key.strip().lower()] = value
     return meta, text[match.end() :]
-
-
-def read_text_file(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(f"cannot be read ({exc.strerror or exc})") from exc
-    if b"\x00" in raw[:8192]:
-        raise UnreadableFileError("looks binary, not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(
-            f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 and re-index"
-        ) from exc
 
 
 def guess_title(text: str, path: Path) -> str:
@@ -264,12 +263,12 @@ def parse_html(raw: str) -> tuple[dict[str, str], str]:
 # --- PDF -------------------------------------------------------------------------
 
 
-def parse_pdf(path: Path) -> tuple[dict[str, str], str]:
+def parse_pdf(raw: bytes) -> tuple[dict[str, str], str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(raw))
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata or {}
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
@@ -288,41 +287,50 @@ def parse_pdf(path: Path) -> tuple[dict[str, str], str]:
 # --- one file, whole corpus --------------------------------------------------------
 
 
-def _read_sidecar(path: Path) -> dict[str, str]:
+def _read_sidecar(path: Path, root: Path, rules: ReadRules) -> dict[str, str]:
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.exists():
         return {}
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        raw = read_bytes(sidecar, root, rules, max_bytes=SIDECAR_MAX_BYTES)
+    except UnreadableFileError as exc:
+        raise type(exc)(f"has a sidecar {sidecar.name} that {exc}") from exc
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except ValueError as exc:
         raise UnreadableFileError(
             f"has a sidecar {sidecar.name} that is not valid JSON ({exc})"
         ) from exc
     if not isinstance(data, dict):
         raise UnreadableFileError(f"has a sidecar {sidecar.name} that is not a JSON object")
-    return {k: str(v) for k, v in data.items() if k in META_KEYS and v is not None}
+    return {k: clean_text(str(v)) for k, v in data.items() if k in META_KEYS and v is not None}
 
 
-def load_file(path: Path, corpus_dir: Path) -> Document:
+def load_file(path: Path, corpus_dir: Path, rules: ReadRules | None = None) -> Document:
     """One article as a Document whose id is its path relative to the corpus."""
+    rules = rules or ReadRules()
     rel = path.relative_to(corpus_dir).as_posix()
     suffix = path.suffix.lower()
+    encoding = "utf-8"
     if suffix in PDF_SUFFIXES:
-        meta, body = parse_pdf(path)
+        meta, body = parse_pdf(read_bytes(path, corpus_dir, rules))
     elif suffix in HTML_SUFFIXES:
-        meta, body = parse_html(read_text_file(path))
+        text, encoding = read_text(path, corpus_dir, rules)
+        meta, body = parse_html(text)
     else:
-        meta, body = parse_front_matter(read_text_file(path))
+        text, encoding = read_text(path, corpus_dir, rules)
+        meta, body = parse_front_matter(text)
         if suffix in {".md", ".markdown"} and "title" not in meta:
             heading = re.search(r"^#\s+(.+)$", body, re.M)
             if heading:
                 meta["title"] = heading[1].strip()
-    meta.update(_read_sidecar(path))
-    body = body.replace("\r\n", "\n").strip()
+    meta.update(_read_sidecar(path, corpus_dir, rules))
+    meta = {k: clean_text(v) for k, v in meta.items()}
+    body = break_long_lines(clean_text(body).strip())
     if not body:
         raise UnreadableFileError("is empty")
     iso = normalize_date(meta.get("date")) or find_date(body[:400])
-    metadata = {
+    metadata: dict[str, str | int] = {
         "title": meta.get("title") or guess_title(body, path),
         "source": meta.get("source", ""),
         "date": iso,
@@ -330,6 +338,9 @@ def load_file(path: Path, corpus_dir: Path) -> Document:
         "file": rel,
         "date_int": date_to_int(iso),
     }
+    if encoding != "utf-8":
+        # Recorded only when it is not UTF-8, so existing indexes keep their hashes.
+        metadata["encoding"] = encoding
     return Document(
         text=body,
         id_=rel,
@@ -339,30 +350,33 @@ def load_file(path: Path, corpus_dir: Path) -> Document:
     )
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every file under the corpus, hidden files and sidecars left out, sorted."""
-    files = []
-    for path in sorted(corpus_dir.rglob("*")):
-        rel_parts = path.relative_to(corpus_dir).parts
-        if any(part.startswith(".") for part in rel_parts) or not path.is_file():
-            continue
-        if path.name.endswith(SIDECAR_SUFFIX):
-            continue
-        files.append(path)
-    return files
+def corpus_files(corpus_dir: Path, rules: ReadRules | None = None) -> list[Path]:
+    """Every file under the corpus that may be read, hidden files and sidecars left out."""
+    return list_corpus(corpus_dir, rules).files
 
 
-def load_corpus(corpus_dir: Path) -> LoadedCorpus:
-    """Load every supported article; report the others by name and reason."""
-    result = LoadedCorpus()
-    for path in corpus_files(corpus_dir):
+def load_corpus(corpus_dir: Path, rules: ReadRules | None = None) -> LoadedCorpus:
+    """Load every supported article; report the others by name and reason.
+
+    One file never costs the others: whatever goes wrong reading or parsing it
+    becomes a skipped file with the reason.
+    """
+    rules = rules or ReadRules()
+    listing = list_corpus(corpus_dir, rules)
+    result = LoadedCorpus(skipped=list(listing.skipped), held=list(listing.held))
+    for path in listing.files:
         rel = path.relative_to(corpus_dir).as_posix()
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
             result.skipped.append(SkippedFile(rel, f"unsupported file type (use {supported})"))
             continue
         try:
-            result.documents.append(load_file(path, corpus_dir))
+            result.documents.append(load_file(path, corpus_dir, rules))
+        except TransientReadError as exc:
+            result.skipped.append(SkippedFile(rel, str(exc)))
+            result.held.append(rel)
         except UnreadableFileError as exc:
             result.skipped.append(SkippedFile(rel, str(exc)))
+        except (MemoryError, RecursionError, ValueError, RuntimeError) as exc:
+            result.skipped.append(SkippedFile(rel, f"could not be parsed ({type(exc).__name__})"))
     return result

@@ -8,6 +8,7 @@ backends. The CLI, the web app and the evals all go through it.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,8 @@ from rag.components import (
 from rag.config import Settings
 from rag.env import prepare_process
 from rag.errors import IndexEmptyError
-from rag.ingest import ProgressFn, ingest, read_state
+from rag.index_state import read_state
+from rag.ingest import ProgressFn, ingest
 from rag.retrieve import HybridRetriever
 from rag.types import Answer, AskOptions, IngestReport, LLMBackend, StreamEvent
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from llama_index.core.vector_stores.types import BasePydanticVectorStore
 
 _UNSET: Any = object()
+REFRESH_SECONDS = 10.0  # least time between reader refreshes while an ingest goes on
 
 
 class RAG:
@@ -53,7 +56,10 @@ class RAG:
         self._retriever: HybridRetriever | None = None
         self._chain: AnswerChain | None = None
         self._other_chains: dict[str, AnswerChain] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # builds the parts; never held while embedding
+        self._ingest_lock = threading.Lock()  # one writer at a time in this process
+        self._refreshed = 0.0
+        self.last_report: IngestReport | None = None
         self._articles: tuple[tuple[int, str], list[dict[str, Any]]] | None = None
 
     # -- lazily built parts (status must not load models)
@@ -122,19 +128,41 @@ class RAG:
         return store.count(self.vector_store)
 
     def ingest(
-        self, show_progress: bool = False, progress: ProgressFn | None = None
+        self,
+        show_progress: bool = False,
+        progress: ProgressFn | None = None,
+        trigger: str = "ingest",
     ) -> IngestReport:
-        with self._lock:
+        """Index what changed in the corpus folder while questions go on being answered.
+
+        Only the ingest lock is held while embedding; readers keep the chunk
+        table they have, refreshed after committed steps (at most every
+        ``REFRESH_SECONDS``) and at the end.
+        """
+        embed_model, vector_store = self.embed_model, self.vector_store
+        with self._ingest_lock:
             report = ingest(
                 self.settings,
-                embed_model=self.embed_model,
-                vector_store=self.vector_store,
+                embed_model=embed_model,
+                vector_store=vector_store,
                 show_progress=show_progress,
                 progress=progress,
+                on_commit=self._committed,
+                trigger=trigger,
             )
-            if self._retriever is not None and (report.changed or self._retriever.size == 0):
-                self._retriever.refresh()
+            retriever = self._retriever
+            if retriever is not None and (report.changed or retriever.size == 0):
+                retriever.refresh()
+                self._refreshed = time.monotonic()
+            self.last_report = report
             return report
+
+    def _committed(self) -> None:
+        """After a committed step of a long ingest: let answers see the new chunks."""
+        retriever = self._retriever
+        if retriever is not None and time.monotonic() - self._refreshed >= REFRESH_SECONDS:
+            retriever.refresh()
+            self._refreshed = time.monotonic()
 
     def ensure_index(
         self, show_progress: bool = False, progress: ProgressFn | None = None
@@ -191,4 +219,5 @@ class RAG:
             "llm": llm_label(self.settings),
             "top_k": self.settings.top_k,
             "last_ingest": state.get("last_ingest"),
+            "last_report": state.get("last_report"),
         }

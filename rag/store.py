@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
     from llama_index.core.vector_stores.types import BasePydanticVectorStore
 
 PAGE = 5000  # rows per read; Chroma caps one request near 5,461
@@ -154,3 +155,42 @@ def add_rows(
 def delete_document(vector_store: BasePydanticVectorStore, doc_id: str) -> None:
     """Remove every chunk of one document."""
     vector_store.delete(doc_id)
+
+
+def upsert_nodes(vector_store: BasePydanticVectorStore, nodes: Sequence[BaseNode]) -> None:
+    """Write embedded chunks, replacing rows with the same ids (``add`` would keep the old).
+
+    Rows are built exactly as ``ChromaVectorStore.add`` builds them, so readers
+    cannot tell which path wrote a chunk.
+    """
+    from llama_index.core.schema import MetadataMode
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    collection = _collection(vector_store)
+    step = int(getattr(vector_store, "max_batch", PAGE)) or PAGE
+    flat = bool(getattr(vector_store, "flat_metadata", True))
+    for start in range(0, len(nodes), step):
+        batch = nodes[start : start + step]
+        metadatas = []
+        for node in batch:
+            meta = node_to_metadata_dict(node, remove_text=True, flat_metadata=flat)
+            metadatas.append({k: ("" if v is None else v) for k, v in meta.items()})
+        collection.upsert(
+            ids=[n.node_id for n in batch],
+            embeddings=[n.get_embedding() for n in batch],
+            metadatas=metadatas,
+            documents=[n.get_content(metadata_mode=MetadataMode.NONE) for n in batch],
+        )
+
+
+def chunk_ids(vector_store: BasePydanticVectorStore, doc_id: str) -> set[str]:
+    """Ids of one document's chunks."""
+    found = _collection(vector_store).get(where={"document_id": doc_id}, include=[])
+    return set(found["ids"])
+
+
+def delete_chunks(vector_store: BasePydanticVectorStore, ids: Sequence[str]) -> None:
+    """Remove chunks by id (an edited article's chunks beyond its new length)."""
+    collection = _collection(vector_store)
+    for start in range(0, len(ids), PAGE):
+        collection.delete(ids=list(ids[start : start + PAGE]))

@@ -67,6 +67,7 @@ def running_app(base: Path, **env: str) -> Iterator[AppServer]:
         "RAG_HOST": "127.0.0.1",
         "RAG_PORT": str(port),
         "RAG_LLM": "extractive",
+        "RAG_WATCH": "0",  # uploads see their own ingest's report; tests/test_watch.py turns it on
         **env,
     }
     with log_path.open("w") as log:

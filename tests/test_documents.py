@@ -118,27 +118,29 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_loads(corpus: Path) -> 
     (corpus / "empty.txt").write_text("   \n")
     (corpus / "only-front-matter.md").write_text("---\ntitle: Nothing else\n---\n")
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02 binary junk")
-    (corpus / "latin1.txt").write_bytes("Caf\xe9 au lait".encode("latin-1"))
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 au lait".encode("latin-1"))  # read, not skipped
+    (corpus / "random.txt").write_bytes(bytes(range(256)) * 4)
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     (corpus / "image.png").write_bytes(b"\x89PNG\r\n")
     (corpus / "bad-sidecar.txt").write_text("Text with a broken sidecar.")
     (corpus / "bad-sidecar.txt.meta.json").write_text("{not json")
     (corpus / ".hidden.txt").write_text("ignored")
     result = load_corpus(corpus)
-    assert [d.doc_id for d in result.documents] == ["good.txt"]
+    assert [d.doc_id for d in result.documents] == ["good.txt", "latin1.txt"]
+    assert result.documents[1].text == "Caf\xe9 au lait"
     reasons = {s.path: s.reason for s in result.skipped}
     assert set(reasons) == {
         "empty.txt",
         "only-front-matter.md",
         "binary.txt",
-        "latin1.txt",
+        "random.txt",
         "broken.pdf",
         "image.png",
         "bad-sidecar.txt",
     }
     assert "empty" in reasons["empty.txt"]
     assert "binary" in reasons["binary.txt"]
-    assert "UTF-8" in reasons["latin1.txt"]
+    assert "binary" in reasons["random.txt"]
     assert "PDF" in reasons["broken.pdf"]
     assert "unsupported" in reasons["image.png"]
     assert "sidecar" in reasons["bad-sidecar.txt"]

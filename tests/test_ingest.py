@@ -110,7 +110,7 @@ def test_edit_replaces_chunks_and_delete_removes_them(corpus: Path, tmp_path: Pa
 def test_bad_files_are_reported_and_the_rest_indexed(corpus: Path, tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     (corpus / "good.txt").write_text("The harbour reopened after the storm.")
-    (corpus / "bad.txt").write_bytes("na\xefve".encode("latin-1"))
+    (corpus / "bad.txt").write_bytes(bytes(range(256)) * 4)
     report = ingest(settings, embed_model=HashEmbedding())
     assert report.added == ["good.txt"]
     assert [s.path for s in report.skipped] == ["bad.txt"]
