@@ -25,6 +25,7 @@ UPLOAD_PATH_SUFFIX = "/gradio_api/upload"
 MAX_UPLOAD_FILES = 100
 SPOOL_IN_MEMORY = 1_000_000
 REPLAY_CHUNK = 64 * 1024
+DRAIN_LIMIT = 32_000_000
 
 
 class Refused(Exception):
@@ -134,6 +135,7 @@ class RequestLimitMiddleware:
             try:
                 total = await self._spool(receive, spool, headers, limit, upload)
             except Refused as exc:
+                await _drain(receive)
                 await _error(exc.status, exc.message, scope, receive, send)
                 return
             spool.seek(0)
@@ -205,6 +207,22 @@ def _replay(spool: IO[bytes], total: int, receive: Receive) -> Receive:
         return {"type": "http.request", "body": chunk, "more_body": not done}
 
     return replay
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and drop the rest of a refused body (up to a bound), so the client sees the error.
+
+    A client that sends its whole body before reading gets a reset, not our 413, if
+    the connection closes under it; past ``DRAIN_LIMIT`` it does.
+    """
+    dropped = 0
+    while dropped < DRAIN_LIMIT:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        dropped += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 async def _error(status: int, message: str, scope: Scope, receive: Receive, send: Send) -> None:
