@@ -131,11 +131,13 @@ class RequestLimitMiddleware:
         upload = scope["path"].endswith(UPLOAD_PATH_SUFFIX)
         limit = self.max_upload_file * MAX_UPLOAD_FILES if upload else self.max_body
         headers = dict(scope.get("headers") or [])
+        tracked = _Tracked(receive)
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
             try:
-                total = await self._spool(receive, spool, headers, limit, upload)
+                total = await self._spool(tracked, spool, headers, limit, upload)
             except Refused as exc:
-                await _drain(receive)
+                if not tracked.done:
+                    await _drain(receive)
                 await _error(exc.status, exc.message, scope, receive, send)
                 return
             spool.seek(0)
@@ -190,6 +192,20 @@ class RequestLimitMiddleware:
             f"The request body is over {limit / 1_000_000:g} MB (RAG_MAX_REQUEST_MB); "
             "send a shorter question or history."
         )
+
+
+class _Tracked:
+    """A ``receive`` that remembers whether the whole body has been read."""
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.done = False
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            self.done = True
+        return message
 
 
 def _replay(spool: IO[bytes], total: int, receive: Receive) -> Receive:
