@@ -19,7 +19,7 @@ prepare_process()  # before gradio and the models load
 
 import uvicorn  # noqa: E402
 
-from rag.config import load_settings  # noqa: E402
+from rag.config import check_exposure, load_settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.pipeline import RAG  # noqa: E402
 from rag.watch import start_watcher  # noqa: E402
@@ -32,6 +32,7 @@ def main() -> int:
     """Index the corpus if the index is empty, load the models, then serve until stopped."""
     try:
         settings = load_settings()
+        check_exposure(settings)  # before minutes of loading, not after
         rag = RAG(settings)
         settings.corpus_dir.mkdir(parents=True, exist_ok=True)
         report = rag.ensure_index()

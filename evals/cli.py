@@ -2,6 +2,7 @@
 
     rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
     rag eval realtimeqa --data DIR [--weeks W,A-B] [--compare naive] [--limit N] [--out DIR]
+    rag eval injection [--out DIR] [--json]
 
 Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
 ``--json`` the summary object is the only thing printed on stdout (progress
@@ -60,7 +61,8 @@ def register(
     p.add_argument(
         "target",
         nargs="?",
-        help="a gold JSONL file (default: the seed set), or 'realtimeqa'",
+        help="a gold JSONL file (default: the seed set), 'realtimeqa', or 'injection' (planted "
+        "instructions in articles: how often they are followed)",
     )
     p.add_argument(
         "--split",
@@ -113,6 +115,10 @@ def register(
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.target == "realtimeqa":
         return _realtimeqa(args)
+    if args.target == "injection":
+        from evals.injection import cmd_injection
+
+        return cmd_injection(args)
     return _gold(args)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rag import grounding
+from rag.citations import strip_markup
 from rag.config import Settings
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
 from rag.errors import BadQuestionError, LLMError
@@ -222,4 +223,6 @@ class AnswerChain:
             verifier=verifier,
             verify_min_yes=self.settings.verify_min_yes,
         )
-        return grounding.finalize(prepared, raw, self.embed_model, policy)
+        answer = grounding.finalize(prepared, raw, self.embed_model, policy)
+        answer.answer = strip_markup(answer.answer)  # quoted article text may carry links too
+        return answer

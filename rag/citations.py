@@ -18,8 +18,21 @@ from rag.text import content_stems, content_words, split_sentences
 CITATION_RE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TRAILING_PUNCT = re.compile(r"[.!?;:,]+$")
 
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]*[^\d\s,;\]][^\]]*)\]\([^)]*\)")
+_HTML_TAG = re.compile(r"</?[a-zA-Z!][^<>]*>|<!--.*?-->", re.DOTALL)
+
 # support(claim_text, passage_number) -> score in [0, 1]
 SupportFn = Callable[[str, int], float]
+
+
+def strip_markup(text: str) -> str:
+    """An answer is plain text with ``[n]`` markers: links, images and HTML copied from an
+    article (a tracking pixel, a link to click) are reduced to their words."""
+    text = _HTML_TAG.sub(" ", text)
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
 @dataclass

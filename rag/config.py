@@ -174,6 +174,20 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
     auth: str | None = Field(None, description="Basic auth for the app as user:password.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest article upload accepted, in MB.")
+    allow_open: bool = Field(
+        False,
+        description="Serve on a non-loopback RAG_HOST without RAG_AUTH (anyone on the network "
+        "can then read the corpus and use the model).",
+    )
+    max_request_mb: float = Field(
+        1.0, gt=0, description="Largest API request body accepted, in MB (uploads excepted)."
+    )
+    max_history_turns: int = Field(
+        50, ge=0, description="Most earlier chat turns one API request may carry."
+    )
+    max_turn_chars: int = Field(
+        4000, ge=1, description="Longest earlier chat turn accepted, in characters."
+    )
 
     # Evaluation
     benchmark_dir: Path = Field(
@@ -200,8 +214,11 @@ class Settings(BaseSettings):
     def _check_auth(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if ":" not in value:
-            raise ValueError("RAG_AUTH must be user:password")
+        user, colon, password = value.partition(":")
+        if not colon or not user.strip() or not password.strip():
+            raise ValueError(
+                "RAG_AUTH must be user:password with neither part empty (e.g. desk:long-passphrase)"
+            )
         return value
 
     @property
@@ -220,6 +237,33 @@ class Settings(BaseSettings):
     @property
     def docstore_path(self) -> Path:
         return self.index_dir / f"docstore-{self.collection}.json"
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name or 0.0.0.0-like wildcard: reachable from elsewhere
+
+
+def check_exposure(settings: Settings) -> None:
+    """Refuse to serve the corpus to the network without a password, unless told to."""
+    from rag.errors import ConfigError
+
+    if is_loopback(settings.host) or settings.auth or settings.allow_open:
+        return
+    raise ConfigError(
+        f"RAG_HOST={settings.host} makes the app reachable from other machines, and RAG_AUTH "
+        "is not set, so anyone there could read the articles and use the model. Set "
+        "RAG_AUTH=user:password, or RAG_HOST=127.0.0.1, or RAG_ALLOW_OPEN=1 if an open "
+        "server is really meant."
+    )
 
 
 def _dotenv_names(path: Path) -> list[str]:

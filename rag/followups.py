@@ -33,6 +33,9 @@ def looks_like_followup(question: str) -> bool:
     return bool(_FOLLOWUP.search(question)) or len(question.split()) <= 3
 
 
+MAX_PREVIOUS_CHARS = 1000  # the question cap (rag.answer.MAX_QUESTION_CHARS)
+
+
 def question_word(question: str) -> str | None:
     match = _QUESTION_WORD.search(normalize_text(question).lower())
     return match[1] if match else None
@@ -43,8 +46,12 @@ def last_user_turn(history: Sequence[dict[str, str]]) -> str:
 
 
 def with_previous_question(question: str, history: Sequence[dict[str, str]]) -> str:
-    """The follow-up as asked, with the previous question beside it for retrieval."""
-    previous = last_user_turn(history)
+    """The follow-up as asked, with the previous question beside it for retrieval.
+
+    The previous turn is clipped like a question: whatever a caller sends as
+    history, the search query stays question-sized.
+    """
+    previous = " ".join(str(last_user_turn(history)).split())[:MAX_PREVIOUS_CHARS]
     return f"{question} ({previous})" if previous else question
 
 

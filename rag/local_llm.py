@@ -4,11 +4,21 @@ xllamacpp wraps llama.cpp's own server: prompt caching (the fixed system
 prompt is evaluated once and reused), continuous batching and thread-safe
 requests come with it, and its OpenAI-style calls map one to one onto
 llama-index's chat interface.
+
+We call it in process only, but the binding always starts llama.cpp's HTTP
+listener too, with no key and CORS open to every origin by default: any web page
+the user visits could drive a TCP port on 127.0.0.1. So it listens on a Unix
+socket in a private (0700) folder that is removed as soon as the model is up,
+behind a random API key, with CORS closed: no TCP port, nothing to connect to.
 """
 
 from __future__ import annotations
 
+import os
 import queue
+import secrets
+import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +41,25 @@ from pydantic import Field, PrivateAttr
 from rag.errors import LLMError
 
 _DONE = object()
+
+
+def _close_http_listener(params: Any) -> str:
+    """Point llama.cpp's HTTP listener at a private Unix socket; returns its folder.
+
+    The folder is removed once the server is up: the socket then has no path
+    anyone could connect to. The key and the closed CORS are a second fence.
+    """
+    folder = tempfile.mkdtemp(prefix="rag-llm-")  # mode 0700
+    params.hostnames = [os.path.join(folder, "llm.sock")]  # ".sock": llama.cpp binds AF_UNIX
+    params.port = 0
+    params.api_keys = [secrets.token_urlsafe(32)]
+    params.cors_origins = ""
+    params.cors_credentials = False
+    params.endpoint_slots = False
+    params.endpoint_props = False
+    params.endpoint_metrics = False
+    params.ui = False
+    return folder
 
 
 def _usage(raw: dict[str, Any]) -> dict[str, Any]:
@@ -113,6 +142,7 @@ class LocalLLM(CustomLLM):
                 params.cache_prompt = True
                 params.warmup = False
                 params.verbosity = 1 if self.verbose else -1
+                folder = _close_http_listener(params)
                 try:
                     self._server = xlc.Server(params)
                 except Exception as exc:  # the binding raises plain RuntimeError
@@ -120,6 +150,8 @@ class LocalLLM(CustomLLM):
                         f"Could not load the GGUF model {self.model_path}: {exc}. "
                         "Check the file, or set RAG_LLM=extractive to answer without an LLM."
                     ) from exc
+                finally:
+                    shutil.rmtree(folder, ignore_errors=True)
             return self._server
 
     def load(self) -> None:

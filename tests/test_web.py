@@ -147,7 +147,7 @@ def test_uploads_are_checked_and_never_overwrite(tmp_path: Path) -> None:
         corpus,
         max_mb=2,
     )
-    assert result.saved == ["story-2.txt", "fresh.md", "a.pdf.meta.json"]
+    assert result.saved == ["story-2.txt", "fresh.md"]  # a sidecar alone is refused
     assert (corpus / "story.txt").read_text() == "old story"
     assert (corpus / "story-2.txt").read_text() == "new story"
     assert any("already in the corpus" in m for m in result.messages)
@@ -155,6 +155,7 @@ def test_uploads_are_checked_and_never_overwrite(tmp_path: Path) -> None:
     assert "tool.exe: unsupported file type" in errors
     assert "big.txt is 2.0 MB; the limit is 2 MB" in errors
     assert "empty.txt is empty" in errors
+    assert "a.pdf.meta.json: metadata is accepted only together with its article" in errors
     assert not list(corpus.glob(".upload-*"))  # no temporary files left behind
     assert "Not added" in result.markdown()
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 
+from rag import web
 from rag.api import BasicAuthMiddleware, available_backends, build_router
-from rag.config import LLMBackend
+from rag.api.limits import RequestLimitMiddleware
+from rag.config import LLMBackend, check_exposure
 from rag.pipeline import RAG
 from ui.events import ChatUI, wire
 from ui.layout import build_page
@@ -35,15 +37,30 @@ def page_head() -> str:
 def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
     """The chat page: chat and sources side by side, articles and settings folded below."""
     ui = ChatUI(rag)
-    with gr.Blocks(title="News RAG", analytics_enabled=False, fill_width=True) as demo:
+    # Uploads are moved into the corpus and removed from Gradio's cache at once; the
+    # cache sweep catches any left by an interrupted upload.
+    with gr.Blocks(
+        title="News RAG", analytics_enabled=False, fill_width=True, delete_cache=(3600, 3600)
+    ) as demo:
         page = build_page(rag.settings, backends, ui.status(), ui.examples())
         wire(demo, page, ui)
     return demo
 
 
+def upload_name_ok(name: str) -> bool:
+    """What the upload handler would take, judged on the name before anything is stored."""
+    return web.upload_suffix_ok(web.safe_name(name))
+
+
 def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
-    """One FastAPI server: our API routes first, the Gradio page at /, optional basic auth."""
+    """One FastAPI server: our API routes first, the Gradio page at /, optional basic auth.
+
+    Refuses (ConfigError) to serve a non-loopback RAG_HOST without RAG_AUTH. Every
+    request body passes the size limits first, and Gradio's upload route only ever
+    stores the file types the corpus takes.
+    """
     settings = rag.settings
+    check_exposure(settings)
     backends = backends or available_backends(settings)
     app = FastAPI(title="News RAG", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.include_router(build_router(rag, backends))
@@ -58,11 +75,18 @@ def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
         server_port=settings.port,
         footer_links=["api", "settings"],
         run_history=False,
-        max_file_size=int(2 * settings.max_upload_mb * 1_000_000),  # ours says why, below that
+        max_file_size=int(settings.max_upload_mb * 1_000_000),
         theme=gr.themes.Soft(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
         css=static_text("app.css"),
         head=page_head(),
     )
-    if settings.auth:
+    app.add_middleware(
+        RequestLimitMiddleware,
+        max_body=int(settings.max_request_mb * 1_000_000),
+        max_upload_file=int(settings.max_upload_mb * 1_000_000),
+        upload_name_ok=upload_name_ok,
+        upload_hint=f"upload {', '.join(web.UPLOAD_SUFFIXES)} files.",
+    )
+    if settings.auth:  # added last, so it runs first: no body is read before the password
         app.add_middleware(BasicAuthMiddleware, credentials=settings.auth)
     return app

@@ -12,7 +12,8 @@ Pipeline calls block (retrieval, llama.cpp), so they run in the thread pool and
 never on the event loop. Nothing here imports gradio.
 
 Modules: ``routes`` (our routes and the router), ``openai`` (the ``/v1`` endpoints),
-``errors`` (JSON errors and body parsing), ``auth`` (basic auth), ``backends``.
+``errors`` (JSON errors and body parsing), ``auth`` (basic auth), ``backends``,
+``limits`` (request-size and history limits, the upload type check).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
@@ -72,11 +73,25 @@ M = TypeVar("M", bound=BaseModel)
 
 
 async def parse_body(request: Request, model: type[M]) -> M:
-    """Parse and validate a JSON body; problems become a 400 that names the field."""
+    """Parse and validate a JSON body; problems become a 400 that names the field.
+
+    Deep nesting and lone UTF-16 surrogates (``"\\ud800"``) parse in Python but
+    break later (recursion, UTF-8 encoding), so they are refused here.
+    """
     try:
         data = await request.json()
+    except RecursionError as exc:
+        raise ApiError(400, "The request body is nested too deeply.") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"The request body is not valid JSON: {exc}") from exc
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except RecursionError as exc:
+        raise ApiError(400, "The request body is nested too deeply.") from exc
+    except UnicodeEncodeError as exc:
+        raise ApiError(
+            400, "The request body holds a lone UTF-16 surrogate (like \\ud800): not text."
+        ) from exc
     try:
         return model.model_validate(data)
     except ValidationError as exc:

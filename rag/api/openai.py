@@ -13,15 +13,16 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from rag.api.backends import MODEL_ID
 from rag.api.errors import INTERNAL_ERROR, ApiError, error_for, guarded, parse_body
+from rag.api.limits import check_history
 from rag.config import LLMBackend
 from rag.errors import RagError
 from rag.pipeline import RAG
@@ -46,15 +47,34 @@ class OpenAIMessage(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    """The fields of an OpenAI chat request we use; the rest (temperature...) are accepted."""
+    """The OpenAI chat fields we take; any other field is a 400 that names it.
 
-    model_config = ConfigDict(extra="allow")
+    ``temperature`` and ``max_tokens`` are accepted for compatibility: answers are
+    always greedy and as short as the settings make them. ``as_of``, ``date_from``
+    and ``date_to`` (YYYYMMDD or YYYY-MM-DD) are our extra body fields.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     model: str = MODEL_ID
     messages: list[OpenAIMessage] = Field(min_length=1)
-    stream: bool = False
+    stream: StrictBool = False
     stream_options: dict[str, Any] | None = None
-    top_k: int | None = Field(None, ge=1, le=50)
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_tokens: StrictInt | None = Field(None, ge=1)
+    n: Literal[1] | None = None
+    user: str | None = Field(None, max_length=256)
+    top_k: StrictInt | None = Field(None, ge=1, le=50)
+    as_of: StrictInt | str | None = None
+    date_from: StrictInt | str | None = None
+    date_to: StrictInt | str | None = None
+
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError("must be a number between 0 and 2")
+        return value
 
 
 def model_ids(backends: Sequence[LLMBackend]) -> dict[str, LLMBackend | None]:
@@ -135,7 +155,18 @@ def sse(data: dict[str, Any] | str) -> str:
 
 def add_openai_routes(router: APIRouter, rag: RAG, backends: Sequence[LLMBackend]) -> None:
     """Add the ``/v1`` routes; each backend is also offered as its own model name."""
+    from rag.answer import MAX_QUESTION_CHARS
+
     models = model_ids(backends)
+    settings = rag.settings
+
+    def check_turns(earlier: Sequence[OpenAIMessage]) -> None:
+        check_history(
+            [(m.role, m.text()) for m in earlier],
+            settings.max_history_turns,
+            settings.max_turn_chars,
+            MAX_QUESTION_CHARS,
+        )
 
     @router.get("/v1/models", tags=["openai"], summary="OpenAI-compatible model list")
     async def list_models() -> Any:
@@ -153,6 +184,7 @@ def add_openai_routes(router: APIRouter, rag: RAG, backends: Sequence[LLMBackend
         async def work() -> Any:
             body = await parse_body(request, ChatCompletionRequest)
             question, history = history_from_messages(body.messages)
+            check_turns(body.messages[:-1])
             backend = models.get(body.model)  # unknown names get the default backend
             model = body.model if body.model in models else MODEL_ID
             completion_id = f"chatcmpl-{uuid.uuid4().hex}"

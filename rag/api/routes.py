@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -12,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from rag.api.backends import available_backends
 from rag.api.errors import ApiError, guarded, parse_body
+from rag.api.limits import check_history
 from rag.api.openai import add_openai_routes
-from rag.config import LLMBackend
+from rag.config import LLMBackend, Settings
 from rag.pipeline import RAG
 from rag.types import AskOptions
 
@@ -37,6 +39,27 @@ class AskRequest(BaseModel):
     details: bool = False
 
 
+def bounded_history(turns: Sequence[tuple[str, str]], settings: Settings) -> None:
+    """A 400 for a history too long or holding too long a turn (see ``check_history``)."""
+    from rag.answer import MAX_QUESTION_CHARS
+
+    check_history(turns, settings.max_history_turns, settings.max_turn_chars, MAX_QUESTION_CHARS)
+
+
+def public_status(status: dict[str, Any]) -> dict[str, Any]:
+    """``rag status`` for the network: folder and model names, never absolute paths."""
+    shown = dict(status)
+    for key in ("corpus_dir", "index_dir", "embedding_model", "llm"):
+        value = shown.get(key)
+        if isinstance(value, str) and ("/" in value or "\\" in value) and "://" not in value:
+            shown[key] = PurePath(value.replace("\\", "/")).name
+    url = shown.get("chroma_url")
+    if isinstance(url, str) and "@" in url:  # user:password@host
+        scheme, _, rest = url.partition("://")
+        shown["chroma_url"] = f"{scheme}://{rest.rpartition('@')[2]}"
+    return shown
+
+
 def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIRouter:
     """The API routes over one shared ``RAG``; ``backends`` limits what callers may pick."""
     backends = list(backends or available_backends(rag.settings))
@@ -53,6 +76,7 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
         async def work() -> Any:
             body = await parse_body(request, AskRequest)
             check_backend(body.backend)
+            bounded_history([(t.role, t.content) for t in body.history], rag.settings)
             options = AskOptions(
                 history=tuple(t.model_dump() for t in body.history),
                 top_k=body.top_k,
@@ -66,7 +90,7 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
     @router.get("/api/status", tags=["rag"], summary="What is indexed (rag status --json)")
     async def api_status() -> Any:
         async def work() -> Any:
-            return JSONResponse(await run_in_threadpool(rag.status))
+            return JSONResponse(public_status(await run_in_threadpool(rag.status)))
 
         return await guarded(work())
 

@@ -9,6 +9,7 @@ change between questions, so llama.cpp caches their evaluation.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -30,8 +31,29 @@ def prompt(name: str) -> str:
     return prompt_file(f"{name}.txt")
 
 
+# Text in an article that could pass for prompt structure: chat-template tokens
+# (llama.cpp parses special tokens in message text), our <passages> delimiters,
+# and [n] markers that would read as passage headers or citations.
+_TEMPLATE_TOKENS = re.compile(
+    r"<\|[^<>|\n]{0,40}\|>|</?s>|\[/?INST\]|<(?:start|end)_of_turn>|</?passages>", re.I
+)
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def quoted(text: str) -> str:
+    """Passage text made inert: template tokens dropped, ``[n]`` shown as ``(n)``."""
+    return _MARKER.sub(r"(\1)", _TEMPLATE_TOKENS.sub(" ", text))
+
+
 def format_passages(passages: Sequence[Passage]) -> str:
-    return "\n\n".join(f"{p.header()}\n{p.context_text()}" for p in passages if p.in_prompt)
+    """Numbered passages for the prompt; only our ``[n]`` headers look like markers."""
+    blocks = []
+    for p in passages:
+        if p.in_prompt:
+            number = f"[{p.number}]"
+            header = number + quoted(p.header().removeprefix(number))
+            blocks.append(f"{header}\n{quoted(p.context_text())}")
+    return "\n\n".join(blocks)
 
 
 @cache
