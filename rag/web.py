@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 import os
 import re
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from rag.answer import REFUSAL
 from rag.citations import CITATION_RE
@@ -72,10 +74,39 @@ def highlight(text: str, quote: str) -> str:
 # --- the sources panel --------------------------------------------------------------------
 
 
+def article_link(passage: Passage) -> str:
+    """The app's own page for the whole article with this passage highlighted."""
+    query = {"file": passage.source}
+    if passage.start_char is not None and passage.end_char is not None:
+        query.update(start=str(passage.start_char), end=str(passage.end_char))
+    if passage.quote:
+        query["quote"] = passage.quote[:300]
+    return "article?" + urlencode(query)
+
+
+def also_reported(passage: Passage) -> str:
+    """ "also reported by N outlets", naming them on hover; empty when no other outlet."""
+    outlets = list(
+        dict.fromkeys(o.get("publisher") or o.get("source", "") for o in passage.also_in)
+    )
+    if not outlets:
+        return ""
+    n = len(outlets)
+    names = ", ".join(o for o in outlets if o)
+    return (
+        f'<span class="src-also" title="{escape(names)}">'
+        f"also reported by {n} outlet{'s' if n != 1 else ''}</span>"
+    )
+
+
 def source_card(passage: Passage, turn: int, cited: bool) -> str:
-    meta = [escape(x) for x in (passage.publisher, passage.date) if x]
+    meta = [escape(passage.publisher)] if passage.publisher else []
+    meta.append(escape(passage.date) if passage.date else '<span class="undated">undated</span>')
     meta.append(f"<code>{escape(passage.source)}</code>")
     meta.append(f'<span title="dense and BM25 ranks, fused">score {passage.score:.3f}</span>')
+    also = also_reported(passage)
+    if also:
+        meta.append(also)
     title = escape(passage.title or passage.source)
     if passage.url.startswith(("http://", "https://")):  # no javascript: links
         title = f'<a href="{escape(passage.url)}" target="_blank" rel="noopener">{title}</a>'
@@ -85,8 +116,49 @@ def source_card(passage: Passage, turn: int, cited: bool) -> str:
         f'<div class="src-title"><span class="src-num">{passage.number}</span> {title}</div>'
         f'<div class="src-meta">{" · ".join(meta)}</div>'
         f'<div class="src-text">{highlight(passage.text, passage.quote if cited else "")}</div>'
+        f'<a class="src-open" href="{escape(article_link(passage))}" target="_blank" '
+        'rel="noopener">open the whole article</a>'
         "</div>"
     )
+
+
+def window_line(answer: Answer) -> str:
+    """Which publish dates were searched, when the question was limited to some."""
+    window = answer.window or {}
+    start, end = window.get("from"), window.get("to")
+    if not (start or end or answer.as_of):
+        return ""
+    if start and end:
+        text = f"searched articles dated {start} to {end}"
+    elif start:
+        text = f"searched articles dated from {start}"
+    elif end:
+        text = f"searched articles dated up to {end}"
+    else:
+        text = f"searched articles as of {answer.as_of}"
+    return f'<div class="src-window">{escape(text)}</div>'
+
+
+def conflicts_box(answer: Answer, turn: int) -> str:
+    """Where the cited sources disagree: each side next to the other, with its citations."""
+    blocks = []
+    for conflict in answer.conflicts:
+        sides = []
+        for side in conflict.get("values", []):
+            cites = "".join(
+                f'<a href="#{source_anchor(turn, int(n))}">[{int(n)}]</a>'
+                for n in side.get("citations", [])
+                if str(n).isdigit()
+            )
+            sides.append(
+                f'<div class="conflict-side">{escape(side.get("value", ""))} {cites}</div>'
+            )
+        blocks.append(
+            f'<div class="src-conflict"><div class="conflict-about">⚠ The sources disagree '
+            f"about {escape(conflict.get('about', 'this'))}</div>"
+            f'<div class="conflict-sides">{"".join(sides)}</div></div>'
+        )
+    return "".join(blocks)
 
 
 def answer_sources(answer: Answer, turn: int) -> str:
@@ -97,7 +169,7 @@ def answer_sources(answer: Answer, turn: int) -> str:
         searched = (
             f'<div class="src-searched">searched as: {escape(answer.standalone_question)}</div>'
         )
-    head = f'<div class="src-question">{question}</div>{searched}'
+    head = f'<div class="src-question">{question}</div>{searched}{window_line(answer)}'
     if answer.refused:
         closest = answer.passages[:CLOSEST_ON_REFUSAL]
         if closest:
@@ -107,10 +179,25 @@ def answer_sources(answer: Answer, turn: int) -> str:
         cards = "".join(source_card(p, turn, cited=False) for p in closest)
         return f'<div class="src-turn refused">{head}<p class="src-note">{note}</p>{cards}</div>'
     cards = "".join(source_card(p, turn, cited=True) for p in answer.citations)
-    return f'<div class="src-turn">{head}{cards}</div>'
+    return f'<div class="src-turn">{head}{conflicts_box(answer, turn)}{cards}</div>'
 
 
-def sources_panel(turns: list[str]) -> str:
+def turn_record(answer: Answer, turn: int, draft: str = "") -> dict[str, Any]:
+    """What the page keeps of one answer: enough to redraw its sources and to export it."""
+    shown = answer.passages[:CLOSEST_ON_REFUSAL] if answer.refused else answer.citations
+    keys = ("number", "title", "publisher", "date", "source", "url", "quote")
+    return {
+        "turn": turn,
+        "question": answer.question,
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "revised": bool(revision_note(draft, answer)) if draft else False,
+        "html": answer_sources(answer, turn),
+        "sources": [{k: getattr(p, k) for k in keys} for p in shown],
+    }
+
+
+def sources_panel(turns: list[dict[str, Any]]) -> str:
     """The latest turn's sources open, earlier turns folded below it (newest first)."""
     if not turns:
         return (
@@ -120,22 +207,64 @@ def sources_panel(turns: list[str]) -> str:
         )
     latest, earlier = turns[-1], turns[:-1]
     folded = "".join(
-        f'<details class="src-earlier"><summary>Earlier answer {i}</summary>{body}</details>'
-        for i, body in reversed(list(enumerate(earlier, start=1)))
+        f'<details class="src-earlier"><summary>{i}. {escape(shorten(t["question"]))}</summary>'
+        f"{t['html']}</details>"
+        for i, t in reversed(list(enumerate(earlier, start=1)))
     )
-    return f'<div class="sources">{latest}{folded}</div>'
+    return f'<div class="sources">{latest["html"]}{folded}</div>'
 
 
-def searching_panel(text: str) -> str:
-    return f'<div class="src-empty">{escape(text)}</div>'
+def shorten(text: str, limit: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def chat_text(answer: Answer, turn: int) -> str:
-    """The checked answer as the chat shows it."""
+def stage_line(text: str, started: float | None = None, done: bool = False) -> str:
+    """The answer's current stage; ``started`` (epoch seconds) lets the page tick its timer."""
+    if not text:
+        return ""
+    if done or started is None:
+        return f'<div class="stage done">{escape(text)}</div>'
+    elapsed = max(0.0, time.time() - started)
+    return (
+        f'<div class="stage" data-started="{started * 1000:.0f}"><span class="spinner"></span>'
+        f'{escape(text)}… <span class="elapsed">{elapsed:.0f} s</span></div>'
+    )
+
+
+def citation_numbers(text: str) -> list[int]:
+    return [int(n) for m in CITATION_RE.finditer(text) for n in re.findall(r"\d+", m.group(0))]
+
+
+def revision_note(draft: str, answer: Answer) -> str:
+    """Why the checked answer differs from the draft the user watched stream in, if it does."""
+    if answer.refused or not draft.strip():
+        return ""
+    before, after = citation_numbers(draft), citation_numbers(answer.answer)
+    if before != after:
+        was = ", ".join(f"[{n}]" for n in dict.fromkeys(before)) or "none"
+        now = ", ".join(f"[{n}]" for n in dict.fromkeys(after)) or "none"
+        return (
+            f"Revised after checking: the citations were corrected against the passages "
+            f"(draft cited {was}, now {now})."
+        )
+    if " ".join(draft.split()) != " ".join(answer.answer.split()):
+        return "Revised after checking: unsupported parts of the draft were changed or removed."
+    return ""
+
+
+def chat_text(answer: Answer, turn: int, draft: str = "") -> str:
+    """The checked answer as the chat shows it, saying so when it differs from the draft."""
     if answer.refused:
         shown = "the closest passages" if answer.passages else "that nothing matched"
         return f"{REFUSAL}\n\n*The sources panel shows {shown}.*"
-    return link_citations(answer.answer, turn)
+    text = link_citations(answer.answer, turn)
+    note = revision_note(draft, answer)
+    if note:
+        text += f"\n\n<small>✎ *{note}*</small>"
+    if answer.conflicts:
+        text += "\n\n<small>⚠ *The sources disagree on a point: see the Sources panel.*</small>"
+    return text
 
 
 # --- corpus status, examples, ingest reports -------------------------------------------------
