@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     collection: str = Field("articles", description="Chroma collection name.")
     feedback_path: Path | None = Field(
         None,
-        description="JSONL file for the web chat's thumbs up/down; unset: <index_dir>/feedback.jsonl.",
+        description="Web chat feedback (JSONL); thumbs up/down; unset: <index_dir>/feedback.jsonl.",
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,

@@ -236,6 +236,11 @@ def citation_numbers(text: str) -> list[int]:
     return [int(n) for m in CITATION_RE.finditer(text) for n in re.findall(r"\d+", m.group(0))]
 
 
+def words_of(text: str) -> list[str]:
+    """The words of a text without its citation markers: punctuation moves do not count."""
+    return re.findall(r"\w+", CITATION_RE.sub(" ", text).lower())
+
+
 def revision_note(draft: str, answer: Answer) -> str:
     """Why the checked answer differs from the draft the user watched stream in, if it does."""
     if answer.refused or not draft.strip():
@@ -248,7 +253,7 @@ def revision_note(draft: str, answer: Answer) -> str:
             f"Revised after checking: the citations were corrected against the passages "
             f"(draft cited {was}, now {now})."
         )
-    if " ".join(draft.split()) != " ".join(answer.answer.split()):
+    if words_of(draft) != words_of(answer.answer):
         return "Revised after checking: unsupported parts of the draft were changed or removed."
     return ""
 

@@ -14,7 +14,11 @@ from fastapi import FastAPI
 from rag.api import BasicAuthMiddleware, available_backends, build_router
 from rag.config import LLMBackend
 from rag.pipeline import RAG
+from ui.article_route import build_article_router
+from ui.articles import ArticlesUI, wire_articles
+from ui.chats import browser_secret
 from ui.events import ChatUI, wire
+from ui.feedback import FeedbackUI, wire_feedback
 from ui.layout import build_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -33,11 +37,14 @@ def page_head() -> str:
 
 
 def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
-    """The chat page: chat and sources side by side, articles and settings folded below."""
+    """The page: a Chat tab (chat, sources, settings) and an Articles tab (list, uploads)."""
     ui = ChatUI(rag)
+    secret = browser_secret(rag.settings)
     with gr.Blocks(title="News RAG", analytics_enabled=False, fill_width=True) as demo:
-        page = build_page(rag.settings, backends, ui.status(), ui.examples())
+        page = build_page(rag.settings, backends, ui.status(), ui.examples(), secret)
         wire(demo, page, ui)
+        wire_articles(demo, page, ArticlesUI(ui))
+        wire_feedback(page, FeedbackUI(rag.settings))
     return demo
 
 
@@ -47,6 +54,7 @@ def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
     backends = backends or available_backends(settings)
     app = FastAPI(title="News RAG", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.include_router(build_router(rag, backends))
+    app.include_router(build_article_router(rag))
     demo = build_ui(rag, backends)
     # The local model answers one question at a time; queueing shows users their place.
     demo.queue(default_concurrency_limit=1 if backends[0] == "local" else 4, max_size=128)
@@ -56,7 +64,7 @@ def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
         path="/",
         server_name=settings.host,
         server_port=settings.port,
-        footer_links=["api", "settings"],
+        footer_links=[],  # one Settings on the page: ours
         run_history=False,
         max_file_size=int(2 * settings.max_upload_mb * 1_000_000),  # ours says why, below that
         theme=gr.themes.Soft(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
