@@ -251,6 +251,8 @@ def test_layout_does_not_overflow(browser: Any, app: AppServer, viewport: tuple[
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width + 1, f"the page scrolls sideways: {scroll_width}px"
         shot(page, f"ui-layout-{width}x{height}.png")
-        page.screenshot(path=str(ARTIFACTS / f"ui-layout-{width}x{height}-full.png"), full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"ui-layout-{width}x{height}-full.png"), full_page=True
+        )
     finally:
         context.close()
