@@ -74,13 +74,14 @@ class EmbedNodes(TransformComponent):
     embed_model: Any = Field(description="A llama-index BaseEmbedding.")
     batch_size: int = Field(default=32)
     progress: Any = Field(default=None, description="Callable(done, total) or None.")
+    show_progress: bool = Field(default=False, description="Draw our own terminal bar.")
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         nodes = list(nodes)
         texts = [embed_text(n) for n in nodes]
         order = sorted(range(len(nodes)), key=lambda i: len(texts[i]))
         bar = None
-        if kwargs.get("show_progress") and nodes:
+        if self.show_progress and nodes:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(nodes), desc="Embedding chunks", unit="chunk")
@@ -171,13 +172,17 @@ def _pipeline(
     docstore: SimpleDocumentStore,
     vector_store: BasePydanticVectorStore,
     progress: ProgressFn | None,
+    show_progress: bool = False,
 ) -> IngestionPipeline:
     """Split, embed and upsert; the docstore's hashes decide what is re-embedded."""
     return IngestionPipeline(
         transformations=[
             make_splitter(settings),
             EmbedNodes(
-                embed_model=embed_model, batch_size=settings.embed_batch_size, progress=progress
+                embed_model=embed_model,
+                batch_size=settings.embed_batch_size,
+                progress=progress,
+                show_progress=show_progress,
             ),
         ],
         docstore=docstore,
@@ -219,10 +224,10 @@ def ingest(
 
     if report.added or report.updated:
         embed_model = embed_model if embed_model is not None else build_embedder(settings)
-        pipeline = _pipeline(settings, embed_model, docstore, vector_store, progress)
-        nodes = pipeline.run(
-            documents=loaded.documents, show_progress=show_progress, store_doc_text=False
-        )
+        pipeline = _pipeline(settings, embed_model, docstore, vector_store, progress, show_progress)
+        # llama-index's own bars ("Applying transformations", "Parsing nodes") stay off: the
+        # one bar the user sees is ours, per embedded chunk.
+        nodes = pipeline.run(documents=loaded.documents, show_progress=False, store_doc_text=False)
         report.chunks_embedded = len(nodes)
     elif progress is not None:
         progress(0, 0)

@@ -271,3 +271,17 @@ def test_rag_package_never_imports_gradio() -> None:
 
     for path in Path(rag.__file__).parent.rglob("*.py"):
         assert not re.search(r"^\s*(import|from)\s+gradio\b", path.read_text(), re.M), path
+
+
+def test_the_app_checks_its_port_before_loading_models() -> None:
+    import socket
+
+    import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        problem = app.port_problem("127.0.0.1", port)
+    assert problem is not None and f"RAG_PORT={port + 1}" in problem
+    assert app.port_problem("127.0.0.1", port) is None  # free again
