@@ -132,3 +132,49 @@ def test_kept_chats_are_listed_newest_first_and_capped() -> None:
     assert chats.save(store, "empty", [], [], [])["chats"].keys() == store["chats"].keys()
     parts = {"role": "user", "content": [{"type": "text", "text": "hi"}]}
     assert chats.message_text(parts) == "hi"
+
+
+def test_feedback_becomes_gold_questions(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from evals.gold import load_gold
+
+    path = tmp_path / "feedback.jsonl"
+    cited = [{"number": 1, "source": "a.txt", "quote": "The wounded went to Et-Tanf."}]
+    feedback.record(
+        path,
+        "up",
+        {
+            "question": "Where were the wounded taken?",
+            "answer": "To Et-Tanf [1].",
+            "sources": cited,
+        },
+    )
+    wrong = feedback.record(
+        path, "down", {"question": "Who is the minister?", "answer": "Bob [1].", "sources": cited}
+    )
+    feedback.add_note(path, wrong, "Assad al-Shibani")
+    feedback.record(
+        path, "up", {"question": "Cake recipe?", "answer": "I could not find it.", "refused": True}
+    )
+    feedback.record(path, "down", {"question": "Why?", "answer": "No [1].", "sources": cited})
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "eval", "feedback", "--out", str(out)],
+        env={**os.environ, "RAG_FEEDBACK_PATH": str(path), "RAG_INDEX_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 confirmed, 1 corrected, 1 skipped: thumbs down without a note, 1 unanswerable" in (
+        result.stderr
+    )
+    items = {i.question: i for i in load_gold(Path(result.stdout.strip()))}
+    assert items["Where were the wounded taken?"].answer == "To Et-Tanf."
+    assert items["Where were the wounded taken?"].evidence == ["The wounded went to Et-Tanf."]
+    assert items["Who is the minister?"].answer == "Assad al-Shibani"
+    assert items["Cake recipe?"].unanswerable
+    assert "Why?" not in items
