@@ -9,6 +9,7 @@ server. All answering happens in ``rag/``.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
@@ -28,11 +29,30 @@ from ui import build_ui, create_app  # noqa: E402
 __all__ = ["build_ui", "create_app", "main"]
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, checked before minutes of model loading."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}): is the app already "
+                f"running? Stop it, or pick another port: RAG_PORT={port + 1} python app.py"
+            )
+    return None
+
+
 def main() -> int:
     """Index the corpus if the index is empty, load the models, then serve until stopped."""
     try:
         settings = load_settings()
         check_exposure(settings)  # before minutes of loading, not after
+        problem = port_problem(settings.host, settings.port)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
         rag = RAG(settings)
         settings.corpus_dir.mkdir(parents=True, exist_ok=True)
         report = rag.ensure_index()

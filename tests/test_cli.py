@@ -94,3 +94,40 @@ def test_chat_session_follow_up(cli_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "Et-Tanf" in result.stdout
     assert "(conversation forgotten)" in result.stdout
+
+
+def test_spinner_draws_the_stage_only_on_a_terminal() -> None:
+    import io
+    import time
+
+    from rag.spinner import Spinner
+
+    out = io.StringIO()
+    with Spinner("Searching the articles", stream=out, enabled=True) as spinner:
+        time.sleep(0.25)
+        spinner.update("Reading 5 passages")
+        time.sleep(0.25)
+    text = out.getvalue()
+    assert "Searching the articles… 0 s" in text and "Reading 5 passages…" in text
+    assert text.endswith("\r\033[K")  # the line is cleared for the answer
+    quiet = io.StringIO()  # not a terminal: nothing is drawn
+    with Spinner("Searching", stream=quiet):
+        time.sleep(0.15)
+    assert quiet.getvalue() == ""
+
+
+def test_quick_status_reads_the_ingest_record(tmp_path) -> None:
+    import json as _json
+
+    from rag.config import Settings
+    from rag.status import quick_status
+
+    settings = Settings(index_dir=tmp_path / "index", llm="extractive")
+    assert quick_status(settings) is None  # no ingest yet: the caller counts in the store
+    settings.index_dir.mkdir()
+    record = {"documents": 2, "chunks": 11, "last_ingest": "2026-01-01T00:00:00+00:00"}
+    settings.state_path.write_text(_json.dumps(record))
+    status = quick_status(settings)
+    assert status is not None
+    assert (status["documents"], status["chunks"], status["store"]) == (2, 11, "embedded")
+    assert status["llm"] == "extractive (no LLM)"

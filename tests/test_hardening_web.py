@@ -25,7 +25,7 @@ import pytest
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.testclient import TestClient
 
-from rag import web
+from rag import uploads, web
 from rag.api import BasicAuthMiddleware
 from rag.api.limits import RequestLimitMiddleware
 from rag.config import Settings, check_exposure, load_settings
@@ -173,7 +173,7 @@ def limited_app(calls: list[str]) -> TestClient:
         RequestLimitMiddleware,
         max_body=1000,
         max_upload_file=2000,
-        upload_name_ok=lambda name: web.upload_suffix_ok(web.safe_name(name)),
+        upload_name_ok=lambda name: uploads.upload_suffix_ok(uploads.safe_name(name)),
     )
     return TestClient(app)
 
@@ -252,7 +252,7 @@ def upload_file(folder: Path, data: bytes) -> Path:
 def test_uploads_never_leave_the_corpus_folder(tmp_path: Path, name: str) -> None:
     corpus = tmp_path / "site" / "corpus"
     corpus.mkdir(parents=True)
-    result = web.save_uploads([(upload_file(tmp_path / "up", b"Text."), name)], corpus, 1)
+    result = uploads.save_uploads([(upload_file(tmp_path / "up", b"Text."), name)], corpus, 1)
     for saved in result.saved:
         assert (corpus / saved).resolve().parent == corpus.resolve()
         assert "/" not in saved and "\\" not in saved and not saved.startswith(".")
@@ -269,13 +269,13 @@ def test_a_sidecar_never_rewrites_an_indexed_article(tmp_path: Path) -> None:
     evil = json.dumps({"title": "Phish", "url": "https://evil.example", "date": "2030-01-01"})
     up = tmp_path / "up"
 
-    alone = web.save_uploads(
+    alone = uploads.save_uploads(
         [(upload_file(up, evil.encode()), "story.txt.meta.json")], corpus, max_mb=1
     )
     assert alone.saved == []
     assert "accepted only together with its article" in " ".join(alone.errors)
 
-    same_article = web.save_uploads(
+    same_article = uploads.save_uploads(
         [
             (upload_file(up, b"The original story."), "story.txt"),
             (upload_file(up, evil.encode()), "story.txt.meta.json"),
@@ -287,7 +287,7 @@ def test_a_sidecar_never_rewrites_an_indexed_article(tmp_path: Path) -> None:
     assert "not changed by upload" in " ".join(same_article.errors)
     assert (corpus / "story.txt.meta.json").read_text() == original_meta
 
-    new_article = web.save_uploads(
+    new_article = uploads.save_uploads(
         [
             (upload_file(up, b'{"title": "Fresh"}'), "story.txt.meta.json"),
             (upload_file(up, b"A different story."), "story.txt"),
@@ -300,7 +300,7 @@ def test_a_sidecar_never_rewrites_an_indexed_article(tmp_path: Path) -> None:
     assert json.loads((corpus / "story-2.txt.meta.json").read_text()) == {"title": "Fresh"}
     assert (corpus / "story.txt.meta.json").read_text() == original_meta
 
-    bad = web.save_uploads(
+    bad = uploads.save_uploads(
         [(upload_file(up, b"x"), "n.txt"), (upload_file(up, b"[1, 2]"), "n.txt.meta.json")],
         corpus,
         max_mb=1,
@@ -313,7 +313,7 @@ def test_an_upload_never_adopts_a_stale_sidecar(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "note.txt.meta.json").write_text('{"title": "Left behind"}')
-    result = web.save_uploads([(upload_file(tmp_path / "up", b"New."), "note.txt")], corpus, 1)
+    result = uploads.save_uploads([(upload_file(tmp_path / "up", b"New."), "note.txt")], corpus, 1)
     assert result.saved == ["note-2.txt"]
 
 

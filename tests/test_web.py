@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from rag import web
+from rag import uploads, web
 from rag.answer import REFUSAL
 from rag.api import ApiError, BasicAuthMiddleware, OpenAIMessage, history_from_messages
 from rag.types import Answer, Passage
@@ -77,11 +77,82 @@ def test_refusal_shows_the_closest_passages_and_says_why() -> None:
     assert REFUSAL in web.chat_text(answer, 1)
 
 
-def test_sources_panel_folds_earlier_turns() -> None:
+def test_sources_panel_folds_earlier_turns_under_their_questions() -> None:
     assert "appear here" in web.sources_panel([])
-    html = web.sources_panel(["<p>one</p>", "<p>two</p>", "<p>three</p>"])
+    turns = [{"question": f"Question {w}?", "html": f"<p>{w}</p>"} for w in ("one", "two", "three")]
+    html = web.sources_panel(turns)
     assert html.index("three") < html.index("two") < html.index("one")
     assert html.count("<details") == 2
+    assert "<summary>1. Question one?</summary>" in html
+    assert "<summary>2. Question two?</summary>" in html
+
+
+def test_card_says_undated_and_how_many_outlets_also_reported() -> None:
+    card = web.source_card(passage(date="", also_in=[]), 1, cited=True)
+    assert "undated" in card and "also reported" not in card
+    others = [
+        {"source": "b.txt", "publisher": "Herald", "date": "2025-12-15"},
+        {"source": "c.txt", "publisher": "Times", "date": ""},
+    ]
+    card = web.source_card(passage(also_in=others), 1, cited=True)
+    assert "also reported by 2 outlets" in card and 'title="Herald, Times"' in card
+    assert "2025-12-14" in card and "undated" not in card
+    assert 'href="article?file=a.txt&amp;quote=The+wounded' in card
+
+
+def test_conflicts_sit_side_by_side_and_the_window_is_shown() -> None:
+    answer = Answer(
+        question="How many?",
+        answer="Three [1], or four [2].",
+        refused=False,
+        citations=[passage(1), passage(2)],
+        window={"from": "2025-12-01", "to": "2025-12-31"},
+        conflicts=[
+            {
+                "about": "the death toll",
+                "values": [{"value": "3", "citations": [1]}, {"value": "4", "citations": [2]}],
+            }
+        ],
+    )
+    html = web.answer_sources(answer, turn=3)
+    assert "searched articles dated 2025-12-01 to 2025-12-31" in html
+    assert "disagree about the death toll" in html
+    assert html.count('class="conflict-side"') == 2
+    assert '<a href="#src-3-2">[2]</a>' in html
+    assert "disagree" in web.chat_text(answer, 3)
+    as_of = Answer(question="q", answer="a", refused=False, citations=[], as_of="2025-12-10")
+    assert "as of 2025-12-10" in web.window_line(as_of)
+    assert web.window_line(Answer(question="q", answer="a", refused=False, citations=[])) == ""
+
+
+def test_a_checked_answer_that_differs_from_its_draft_says_so() -> None:
+    answer = Answer(question="q", answer="It went to Et-Tanf [2].", refused=False, citations=[])
+    assert "draft cited [1], now [2]" in web.chat_text(answer, 1, draft="It went to Et-Tanf [1].")
+    assert "Revised" not in web.chat_text(answer, 1, draft="It went to Et-Tanf. [2]")
+    note = web.revision_note("It went to Et-Tanf and Homs [2].", answer)
+    assert "unsupported parts" in note
+    assert web.turn_record(answer, 1, draft="It went to Et-Tanf [1].")["revised"] is True
+
+
+def test_stage_line_ticks_only_while_answering() -> None:
+    running = web.stage_line("Reading 5 passages", started=1_700_000_000.0)
+    assert 'data-started="1700000000000"' in running and "Reading 5 passages…" in running
+    done = web.stage_line("Answered in 2.0 s", done=True)
+    assert "data-started" not in done and "Answered in 2.0 s" in done
+    assert web.stage_line("") == ""
+
+
+def test_conversation_exports_as_markdown_with_its_sources() -> None:
+    from rag.transcript import conversation_markdown
+
+    answer = Answer(
+        question="Where?", answer="Et-Tanf [1].", refused=False, citations=[passage(1, date="")]
+    )
+    text = conversation_markdown("Palmyra", [web.turn_record(answer, 1)])
+    assert text.startswith("# Palmyra\n")
+    assert "## Where?\n\nEt-Tanf [1]." in text
+    assert "- [1] Title (Gazette, undated; `a.txt`)" in text
+    assert "  > The wounded went to Et-Tanf." in text
 
 
 def test_status_line_and_report() -> None:
@@ -119,22 +190,22 @@ def test_examples_come_from_titles_newest_first() -> None:
     ],
 )
 def test_safe_names(name: str, safe: str) -> None:
-    assert web.safe_name(name) == safe
+    assert uploads.safe_name(name) == safe
 
 
 def test_uploads_are_checked_and_never_overwrite(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "story.txt").write_text("old story")
-    uploads = tmp_path / "uploads"
-    uploads.mkdir()
+    incoming = tmp_path / "uploads"
+    incoming.mkdir()
 
     def upload(name: str, data: bytes) -> tuple[Path, str]:
-        path = uploads / f"{len(list(uploads.iterdir()))}.bin"
+        path = incoming / f"{len(list(incoming.iterdir()))}.bin"
         path.write_bytes(data)
         return path, name
 
-    result = web.save_uploads(
+    result = uploads.save_uploads(
         [
             upload("story.txt", b"new story"),  # a different file of that name exists
             upload("story.txt", b"old story"),  # the same file again
@@ -201,3 +272,17 @@ def test_rag_package_never_imports_gradio() -> None:
 
     for path in Path(rag.__file__).parent.rglob("*.py"):
         assert not re.search(r"^\s*(import|from)\s+gradio\b", path.read_text(), re.M), path
+
+
+def test_the_app_checks_its_port_before_loading_models() -> None:
+    import socket
+
+    import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        problem = app.port_problem("127.0.0.1", port)
+    assert problem is not None and f"RAG_PORT={port + 1}" in problem
+    assert app.port_problem("127.0.0.1", port) is None  # free again

@@ -1,15 +1,17 @@
-"""What the chat page does: ``ChatUI`` holds the handlers, ``wire`` connects them to a ``Page``.
+"""What the chat does: ``ChatUI`` holds the handlers, ``wire`` connects them to a ``Page``.
 
-Per-user data (history, sources, pending question) lives only in Gradio state,
-so no answer can reach another session. What the handlers show is built by
-``rag.web``; all answering happens in ``rag``.
+Per-user data (history, sources, pending question) lives only in Gradio state
+and in the user's own browser (``ui.chats``), so no answer can reach another
+session. What the handlers show is built by ``rag.web``; all answering happens
+in ``rag``. One answer at a time per page: Ask is disabled and Stop enabled
+while one is written, and a question sent meanwhile is refused with a note.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -19,15 +21,28 @@ from rag.answer import clean_question
 from rag.config import LLMBackend
 from rag.errors import BadQuestionError, RagError
 from rag.pipeline import RAG
+from ui import chats
 from ui.layout import CHAT_PLACEHOLDER, EMPTY_INDEX_PLACEHOLDER, Page
 
 log = logging.getLogger("app")
 
 Messages = list[dict[str, Any]]
+FIRST_STAGE = "Searching the articles"
+STOPPED_NOTE = "*Stopped: this draft was not checked against the passages.*"
+
+
+def controls(busy: bool, can_regenerate: bool = True) -> tuple[Any, Any, Any, bool]:
+    """Updates for Ask, Stop and Regenerate, and the busy flag."""
+    return (
+        gr.update(interactive=not busy),
+        gr.update(interactive=busy),
+        gr.update(interactive=not busy and can_regenerate),
+        busy,
+    )
 
 
 class ChatUI:
-    """The event handlers of one app; per-user data lives only in Gradio state."""
+    """The chat's event handlers; per-user data lives only in Gradio state."""
 
     def __init__(self, rag: RAG) -> None:
         self.rag = rag
@@ -43,131 +58,205 @@ class ChatUI:
             questions = []
         return [{"text": q, "display_text": q} for q in questions]
 
-    def chat_update(self) -> Any:
+    def chat_update(self, **changes: Any) -> Any:
         """Examples for the current corpus, or a hint when nothing is indexed yet."""
         examples = self.examples()
         placeholder = CHAT_PLACEHOLDER if examples else EMPTY_INDEX_PLACEHOLDER
-        return gr.update(examples=examples or None, placeholder=placeholder)
+        return gr.update(examples=examples or None, placeholder=placeholder, **changes)
 
-    def on_load(self) -> tuple[str, Any]:
-        return self.status(), self.chat_update()
+    def on_load(self, store: chats.Store | None) -> tuple[Any, ...]:
+        """Status, examples, and the chat this browser had open, restored."""
+        chat = chats.get(store, (store or {}).get("current"))
+        chat_id = (store or {}).get("current") if chat else chats.new_id()
+        chat = chat or {"messages": [], "history": [], "turns": []}
+        turns = chat["turns"]
+        return (
+            self.status(),
+            self.chat_update(value=chat["messages"]),
+            chat["history"],
+            turns,
+            web.sources_panel(turns),
+            chat_id,
+            gr.update(choices=chats.choices(store), value=chat_id if turns else None),
+            self.export_update(chat_id, turns, chat.get("title", "")),
+            gr.update(interactive=bool(turns)),
+        )
 
-    # -- chat
+    # -- asking
     @staticmethod
-    def take_question(text: str, messages: Messages) -> tuple[Any, Messages, str]:
+    def take_question(text: str, messages: Messages, busy: bool) -> tuple[Any, ...]:
         """Move the question into the chat at once; answering waits its turn in the queue."""
+        if busy:
+            gr.Warning("Still answering the last question: wait, or press Stop.")
+            return (gr.skip(), gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), True)
         try:
             question = clean_question(text)
         except BadQuestionError as exc:
             gr.Warning(str(exc))
-            return gr.update(), messages, ""
+            return (gr.skip(), gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), False)
         messages = [
             *messages,
             {"role": "user", "content": question},
-            {"role": "assistant", "content": "*Searching the articles…*"},
+            {"role": "assistant", "content": f"*{FIRST_STAGE}…*"},
         ]
-        return "", messages, question
+        return ("", messages, question, web.stage_line(FIRST_STAGE, time.time()), *controls(True))
 
     @staticmethod
     def pick_example(event: gr.SelectData) -> str:
         return str(event.value.get("text", "")) if isinstance(event.value, dict) else ""
+
+    @staticmethod
+    def regenerate(
+        messages: Messages, history: list[dict[str, str]], turns: list[dict[str, Any]], busy: bool
+    ) -> tuple[Any, ...]:
+        """Drop the last answer (and its sources) and ask its question again."""
+        users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
+        if busy or not users:
+            return (*(gr.skip(),) * 4, "", *(gr.skip(),) * 4, busy)
+        question = chats.message_text(messages[users[-1]])
+        if turns and turns[-1]["question"] == question:
+            turns = turns[:-1]
+            history = history[:-2]
+        messages = [
+            *messages[: users[-1]],
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": f"*{FIRST_STAGE}…*"},
+        ]
+        stage = web.stage_line(FIRST_STAGE, time.time())
+        return (
+            messages,
+            history,
+            turns,
+            web.sources_panel(turns),
+            question,
+            stage,
+            *controls(True),
+        )
 
     def respond(
         self,
         question: str,
         messages: Messages,
         history: list[dict[str, str]],
-        turns: list[str],
+        turns: list[dict[str, Any]],
         top_k: float,
         backend: LLMBackend,
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream the draft answer, then show the checked one and its sources."""
-        if not question:
-            yield messages, history, gr.skip(), turns
+        """Stream the stages and the draft, then show the checked answer and its sources.
+
+        Yields (chatbot, history, sources, turns, stage, ask, stop, regenerate, busy).
+        """
+        if not question:  # refused by take_question: leave the answer under way alone
+            yield (gr.skip(),) * 9
             return
         messages = [dict(m) for m in messages]
         turn = len(turns) + 1
         draft = ""
+        started = time.time()
+        busy = controls(True)
         try:
             events = self.rag.stream(question, history=history, top_k=int(top_k), backend=backend)
             for event in events:
                 if event.kind == "status":
-                    messages[-1]["content"] = f"*{event.text}*"
-                    yield messages, history, web.searching_panel(event.text), turns
+                    if not draft:
+                        messages[-1]["content"] = f"*{event.text}…*"
+                    stage = web.stage_line(event.text, started)
+                    yield messages, history, gr.skip(), turns, stage, *busy
                 elif event.kind == "delta":
                     draft += event.text
                     messages[-1]["content"] = web.link_citations(draft, turn) + " ▍"
-                    yield messages, history, gr.skip(), turns
+                    yield messages, history, gr.skip(), turns, gr.skip(), *busy
                 elif event.kind == "answer" and event.answer is not None:
                     answer = event.answer
-                    messages[-1]["content"] = web.chat_text(answer, turn)
-                    turns = [*turns, web.answer_sources(answer, turn)]
+                    messages[-1]["content"] = web.chat_text(answer, turn, draft)
+                    turns = [*turns, web.turn_record(answer, turn, draft)]
                     history = [
                         *history,
                         {"role": "user", "content": question},
                         {"role": "assistant", "content": answer.answer},
                     ]
-                    yield messages, history, web.sources_panel(turns), turns
+                    done = web.stage_line(f"Answered in {time.time() - started:.1f} s", done=True)
+                    yield messages, history, web.sources_panel(turns), turns, done, *controls(False)
         except RagError as exc:
             gr.Warning(str(exc))
             messages[-1]["content"] = f"*Could not answer: {exc}*"
-            yield messages, history, gr.skip(), turns
+            yield messages, history, gr.skip(), turns, "", *controls(False)
         except Exception:
             log.exception("answering failed")
             gr.Warning("Answering failed unexpectedly; the server log has the details.")
             messages[-1]["content"] = "*Could not answer: an unexpected error; see the server log.*"
-            yield messages, history, gr.skip(), turns
+            yield messages, history, gr.skip(), turns, "", *controls(False)
 
     @staticmethod
-    def clear() -> tuple[list[Any], list[Any], list[Any], str, str]:
-        return [], [], [], web.sources_panel([]), ""
+    def stop(messages: Messages) -> tuple[Any, ...]:
+        """Keep the conversation; mark the unfinished answer as a stopped, unchecked draft."""
+        messages = [dict(m) for m in messages]
+        if messages and messages[-1].get("role") == "assistant":
+            text = chats.message_text(messages[-1])
+            if text.endswith("▍"):
+                messages[-1]["content"] = text.rstrip("▍ ") + "\n\n" + STOPPED_NOTE
+            elif text.startswith("*") and text.endswith("…*"):
+                messages[-1]["content"] = "*Stopped before an answer was written.*"
+        return (messages, web.stage_line("Stopped", done=True), "", *controls(False))
 
-    # -- adding articles
-    def save_files(self, files: list[Any] | None) -> tuple[str, str, list[str], Any]:
-        """Check and save uploads into the corpus folder; re-indexing follows."""
-        pairs = []
-        for item in files or []:
-            path = Path(getattr(item, "name", None) or str(item))
-            original = getattr(item, "orig_name", None) or path.name
-            pairs.append((path, original))
-        result = web.save_uploads(
-            pairs, self.rag.settings.corpus_dir, self.rag.settings.max_upload_mb
-        )
-        for error in result.errors:
-            gr.Warning(error)
-        note = result.markdown()
-        shown = f"{note}\n\n*Re-indexing…*" if result.saved else note
-        return shown, note, result.saved, None
+    # -- the chats kept in the browser
+    @staticmethod
+    def export_update(chat_id: str, turns: list[dict[str, Any]], title: str = "") -> Any:
+        path = chats.export_file(chat_id, turns, title or chats.chat_title(turns, []))
+        return gr.update(value=path, interactive=path is not None)
 
-    def reindex(self, note: str, progress: Any) -> tuple[str, str, Any]:
-        """Run the incremental ingest with a progress bar and say what changed."""
-        progress(0, desc="Reading the corpus")
-
-        def on_progress(done: int, total: int) -> None:
-            if total:
-                progress(done / total, desc=f"Embedding {done}/{total} chunks")
-
-        try:
-            report = self.rag.ingest(progress=on_progress)
-        except RagError as exc:
-            raise gr.Error(str(exc)) from exc
-        text = web.report_markdown(report)
-        if note:
-            text = f"{note}\n\n{text}"
-        return text, self.status(), self.chat_update()
-
-    def reindex_button(self, progress: Any = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
-        return self.reindex("", progress)
-
-    def reindex_uploads(
+    def save_chat(
         self,
-        note: str,
-        saved: list[str],
-        progress: Any = gr.Progress(),  # noqa: B008
-    ) -> tuple[str, str, Any]:
-        if not saved:
-            return gr.skip(), gr.skip(), gr.skip()
-        return self.reindex(note, progress)
+        store: chats.Store | None,
+        chat_id: str,
+        messages: Messages,
+        history: list[dict[str, str]],
+        turns: list[dict[str, Any]],
+    ) -> tuple[Any, Any, Any]:
+        """Keep this chat in the browser; refresh the list of past chats and the export."""
+        store = chats.save(store, chat_id, messages, history, turns)
+        listed = gr.update(choices=chats.choices(store), value=chat_id if messages else None)
+        return store, listed, self.export_update(chat_id, turns)
+
+    @staticmethod
+    def new_chat(store: chats.Store | None) -> tuple[Any, ...]:
+        """An empty chat; the previous one stays in the list of past chats."""
+        chat_id = chats.new_id()
+        store = {**(store or {}), "current": chat_id}
+        return (
+            [],
+            [],
+            [],
+            web.sources_panel([]),
+            "",
+            chat_id,
+            store,
+            gr.update(value=None),
+            gr.update(value=None, interactive=False),
+            "",
+            *controls(False, can_regenerate=False),
+        )
+
+    def open_chat(self, chat_id: str, store: chats.Store | None) -> tuple[Any, ...]:
+        """Reopen a past chat where it was left."""
+        chat = chats.get(store, chat_id)
+        if chat is None:
+            gr.Warning("That chat is no longer kept in this browser.")
+            return (gr.skip(),) * 13
+        store = {**(store or {}), "current": chat_id}
+        turns = chat["turns"]
+        return (
+            chat["messages"],
+            chat["history"],
+            turns,
+            web.sources_panel(turns),
+            "",
+            chat_id,
+            store,
+            self.export_update(chat_id, turns, chat.get("title", "")),
+            "",
+            *controls(False, can_regenerate=bool(turns)),
+        )
 
     # -- Gradio's client API
     def ask_api(
@@ -183,64 +272,117 @@ class ChatUI:
 # --- wiring --------------------------------------------------------------------------------
 
 
-def wire(demo: gr.Blocks, page: Page, ui: ChatUI) -> None:
-    """Connect the page's events to ``ui``; call it inside ``demo``'s ``with`` block."""
-    answering = wire_answering(page, ui)
-    for clear in (page.new_chat.click, page.chatbot.clear):  # a new chat stops the answer under way
+def wire(demo: gr.Blocks, page: Page, ui: ChatUI) -> list[Any]:
+    """Connect the chat's events to ``ui``; returns the answering events others may cancel."""
+    p = page
+    buttons = [p.ask, p.stop, p.regenerate, p.busy]
+    saving = (
+        [p.store, p.chat_id, p.chatbot, p.history, p.turns],
+        [p.store, p.past_chats, p.export],
+    )
+    answering = wire_answering(page, ui, buttons, saving)
+    p.stop.click(
+        ui.stop,
+        [p.chatbot],
+        [p.chatbot, p.stage, p.pending, *buttons],
+        queue=False,
+        cancels=answering,
+    ).then(ui.save_chat, *saving, queue=False)
+    for clear in (p.new_chat.click, p.chatbot.clear):
         clear(
-            ui.clear,
-            None,
-            [page.chatbot, page.history, page.turns, page.sources, page.pending],
+            ui.new_chat,
+            [p.store],
+            [
+                p.chatbot,
+                p.history,
+                p.turns,
+                p.sources,
+                p.pending,
+                p.chat_id,
+                p.store,
+                p.past_chats,
+                p.export,
+                p.stage,
+                *buttons,
+            ],
             queue=False,
             cancels=answering,
         )
-    wire_articles(page, ui)
-    demo.load(ui.on_load, None, [page.status, page.chatbot], api_visibility="private")
-    gr.api(ui.ask_api, api_name="ask")
-
-
-def wire_answering(page: Page, ui: ChatUI) -> list[Any]:
-    """Ask by Enter, by the button or by an example; returns the events a new chat cancels."""
-    asked = [page.question, page.chatbot]
-    taken = [page.question, page.chatbot, page.pending]
-    answer_inputs = [page.pending, page.chatbot, page.history, page.turns, page.top_k, page.backend]
-    answer_outputs = [page.chatbot, page.history, page.sources, page.turns]
-    answering = []
-    for trigger in (page.question.submit, page.ask.click):
-        answering.append(
-            trigger(ui.take_question, asked, taken, queue=False).then(
-                ui.respond, answer_inputs, answer_outputs, api_visibility="private"
-            )
-        )
-    answering.append(
-        page.chatbot.example_select(ui.pick_example, None, page.question, queue=False)
-        .then(ui.take_question, asked, taken, queue=False)
-        .then(ui.respond, answer_inputs, answer_outputs, api_visibility="private")
+    p.past_chats.input(
+        ui.open_chat,
+        [p.past_chats, p.store],
+        [
+            p.chatbot,
+            p.history,
+            p.turns,
+            p.sources,
+            p.pending,
+            p.chat_id,
+            p.store,
+            p.export,
+            p.stage,
+            *buttons,
+        ],
+        queue=False,
+        cancels=answering,
     )
+    demo.load(
+        ui.on_load,
+        [p.store],
+        [
+            p.status,
+            p.chatbot,
+            p.history,
+            p.turns,
+            p.sources,
+            p.chat_id,
+            p.past_chats,
+            p.export,
+            p.regenerate,
+        ],
+        api_visibility="private",
+    )
+    gr.api(ui.ask_api, api_name="ask")
     return answering
 
 
-def wire_articles(page: Page, ui: ChatUI) -> None:
-    """Uploads and the Re-index button; one ingest at a time across all sessions."""
-    refreshed = [page.report, page.status, page.chatbot]
-    page.upload.upload(
-        ui.save_files,
-        [page.upload],
-        [page.report, page.upload_note, page.saved, page.upload],
-        api_visibility="private",
-    ).then(
-        ui.reindex_uploads,
-        [page.upload_note, page.saved],
-        refreshed,
-        concurrency_id="ingest",
-        concurrency_limit=1,
-        api_visibility="private",
+def wire_answering(page: Page, ui: ChatUI, buttons: list[Any], saving: tuple) -> list[Any]:
+    """Ask by Enter, by the button, by an example or again; returns the answering events."""
+    p = page
+    asked = [p.question, p.chatbot, p.busy]
+    taken = [p.question, p.chatbot, p.pending, p.stage, *buttons]
+    answer_inputs = [p.pending, p.chatbot, p.history, p.turns, p.top_k, p.backend]
+    answer_outputs = [p.chatbot, p.history, p.sources, p.turns, p.stage, *buttons]
+
+    def answer(event: Any) -> Any:
+        return event.then(
+            ui.respond,
+            answer_inputs,
+            answer_outputs,
+            api_visibility="private",
+            show_progress="hidden",
+        )
+
+    answering = []
+    for trigger in (p.question.submit, p.ask.click):
+        answering.append(answer(trigger(ui.take_question, asked, taken, queue=False)))
+    answering.append(
+        answer(
+            p.chatbot.example_select(ui.pick_example, None, p.question, queue=False).then(
+                ui.take_question, asked, taken, queue=False
+            )
+        )
     )
-    page.reindex.click(
-        ui.reindex_button,
-        None,
-        refreshed,
-        concurrency_id="ingest",
-        concurrency_limit=1,
-        api_visibility="private",
+    answering.append(
+        answer(
+            p.regenerate.click(
+                ui.regenerate,
+                [p.chatbot, p.history, p.turns, p.busy],
+                [p.chatbot, p.history, p.turns, p.sources, p.pending, p.stage, *buttons],
+                queue=False,
+            )
+        )
     )
+    for event in answering:
+        event.then(ui.save_chat, *saving, queue=False)
+    return answering

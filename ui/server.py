@@ -11,12 +11,16 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 
-from rag import web
+from rag import uploads
 from rag.api import BasicAuthMiddleware, available_backends, build_router
 from rag.api.limits import RequestLimitMiddleware
 from rag.config import LLMBackend, check_exposure
 from rag.pipeline import RAG
+from ui.article_route import build_article_router
+from ui.articles import ArticlesUI, wire_articles
+from ui.chats import browser_secret
 from ui.events import ChatUI, wire
+from ui.feedback import FeedbackUI, wire_feedback
 from ui.layout import build_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -35,21 +39,24 @@ def page_head() -> str:
 
 
 def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
-    """The chat page: chat and sources side by side, articles and settings folded below."""
+    """The page: a Chat tab (chat, sources, settings) and an Articles tab (list, uploads)."""
     ui = ChatUI(rag)
+    secret = browser_secret(rag.settings)
     # Uploads are moved into the corpus and removed from Gradio's cache at once; the
     # cache sweep catches any left by an interrupted upload.
     with gr.Blocks(
         title="News RAG", analytics_enabled=False, fill_width=True, delete_cache=(3600, 3600)
     ) as demo:
-        page = build_page(rag.settings, backends, ui.status(), ui.examples())
+        page = build_page(rag.settings, backends, ui.status(), ui.examples(), secret)
         wire(demo, page, ui)
+        wire_articles(demo, page, ArticlesUI(ui))
+        wire_feedback(page, FeedbackUI(rag.settings))
     return demo
 
 
 def upload_name_ok(name: str) -> bool:
     """What the upload handler would take, judged on the name before anything is stored."""
-    return web.upload_suffix_ok(web.safe_name(name))
+    return uploads.upload_suffix_ok(uploads.safe_name(name))
 
 
 def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
@@ -64,6 +71,7 @@ def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
     backends = backends or available_backends(settings)
     app = FastAPI(title="News RAG", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.include_router(build_router(rag, backends))
+    app.include_router(build_article_router(rag))
     demo = build_ui(rag, backends)
     # The local model answers one question at a time; queueing shows users their place.
     demo.queue(default_concurrency_limit=1 if backends[0] == "local" else 4, max_size=128)
@@ -73,7 +81,7 @@ def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
         path="/",
         server_name=settings.host,
         server_port=settings.port,
-        footer_links=["api", "settings"],
+        footer_links=[],  # one Settings on the page: ours
         run_history=False,
         max_file_size=int(settings.max_upload_mb * 1_000_000),
         theme=gr.themes.Soft(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
@@ -85,7 +93,7 @@ def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
         max_body=int(settings.max_request_mb * 1_000_000),
         max_upload_file=int(settings.max_upload_mb * 1_000_000),
         upload_name_ok=upload_name_ok,
-        upload_hint=f"upload {', '.join(web.UPLOAD_SUFFIXES)} files.",
+        upload_hint=f"upload {', '.join(uploads.UPLOAD_SUFFIXES)} files.",
     )
     if settings.auth:  # added last, so it runs first: no body is read before the password
         app.add_middleware(BasicAuthMiddleware, credentials=settings.auth)
