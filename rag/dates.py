@@ -23,9 +23,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-MONTHS = {m.lower() for m in calendar.month_name[1:]} | {
-    m.lower() for m in calendar.month_abbr[1:]
-}
+MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
 # Words before a bare month or year that make it a date ("in March", not "the March").
 DATE_PREPOSITIONS = {
     "in",
@@ -153,7 +151,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w']+", text.lower())
 
 
-def _is_real_date(question: str, phrase: str, start: int) -> bool:
+def is_real_date(question: str, phrase: str, start: int) -> bool:
     """False for words that only look like dates: 'May' the verb, 'the March', bare numbers."""
     words = _words(phrase)
     if not words:
@@ -177,7 +175,7 @@ def _is_real_date(question: str, phrase: str, start: int) -> bool:
     return True
 
 
-def _trim(phrase: str) -> tuple[str, str]:
+def trim_phrase(phrase: str) -> tuple[str, str]:
     """The phrase without trailing filler words, and a leading relation word if any."""
     words = phrase.split()
     while words and words[-1].lower().strip(",.?") in TRAILING:
@@ -189,9 +187,9 @@ def _trim(phrase: str) -> tuple[str, str]:
     return " ".join(words), relation
 
 
-def _extended(core: str, rest: str, base: date) -> str:
+def extend_phrase(core: str, rest: str, base: date) -> str:
     """``core`` with a day or year that the search split off ('March' + ' 10')."""
-    m = re.match(r"\s*,?\s*(\d{1,2}(?:st|nd|rd|th)?(?:,? (?:19|20)\d\d)?|(?:19|20)\d\d)\b", rest)
+    m = re.match(r"\.?\s*,?\s*(\d{1,2}(?:st|nd|rd|th)?(?:,? (?:19|20)\d\d)?|(?:19|20)\d\d)\b", rest)
     if m and span(f"{core} {m[1]}", base):
         return f"{core} {m[1]}"
     return core
@@ -213,12 +211,12 @@ def _found_dates(question: str, base: date) -> list[tuple[str, int, str]]:
         if start < 0:
             continue
         cursor = start + len(phrase)
-        if not _is_real_date(question, phrase, start):
+        if not is_real_date(question, phrase, start):
             continue
-        core, relation = _trim(phrase)
+        core, relation = trim_phrase(phrase)
         if not core:
             continue
-        core = _extended(core, question[cursor:], base)
+        core = extend_phrase(core, question[cursor:], base)
         if FUTURE.search(question[:start]):
             continue  # "will it open in May?": the date is the event's, not the articles'
         before = _words(question[:start])
@@ -338,3 +336,32 @@ def describe(window: dict[str, str | None] | None) -> str:
         return f"searched articles from {long_date(start)} on"
     assert end is not None
     return f"searched articles up to {long_date(end)}"
+
+
+def search_window(
+    question: str,
+    as_of: int | None = None,
+    date_from: int | None = None,
+    date_to: int | None = None,
+    parse: bool = True,
+    event_date: Callable[[str], date | None] | None = None,
+) -> tuple[date | None, Window | None]:
+    """The as-of day to report and the window to search, from options and the question.
+
+    Explicit bounds and a phrase in the question both apply (their intersection);
+    the phrase is resolved against ``as_of``, or today. The reported as-of day is
+    the given one, or today when the question's phrase was resolved against it.
+    """
+    reference = from_int(as_of)
+    explicit = None
+    if date_from or date_to:
+        explicit = Window(from_int(date_from), from_int(date_to))
+    parsed = None
+    if parse:
+        parsed = window_from_question(question, reference or date.today(), event_date)
+    window = explicit.intersect(parsed) if explicit else parsed
+    if window is not None and reference and (window.end is None or window.end > reference):
+        window = Window(window.start, reference, window.phrase)
+    if reference is None and parsed is not None:
+        reference = date.today()
+    return reference, window

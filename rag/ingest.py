@@ -25,6 +25,7 @@ from rag import store
 from rag.config import Settings
 from rag.documents import load_corpus
 from rag.errors import ConfigError
+from rag.event_dates import EventDates
 from rag.tokens import token_counter
 from rag.types import IngestReport
 
@@ -176,6 +177,7 @@ def _pipeline(
     return IngestionPipeline(
         transformations=[
             make_splitter(settings),
+            *([EventDates()] if settings.event_dates else []),
             EmbedNodes(
                 embed_model=embed_model, batch_size=settings.embed_batch_size, progress=progress
             ),

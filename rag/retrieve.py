@@ -19,6 +19,7 @@ import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import (
+    FilterCondition,
     FilterOperator,
     MetadataFilter,
     MetadataFilters,
@@ -166,11 +167,68 @@ def diversified(
     return chosen
 
 
-def date_filter(as_of: int | None) -> MetadataFilters | None:
-    if not as_of:
+@dataclass(frozen=True)
+class DateBounds:
+    """Which publish dates a search keeps: ``low``..``high`` (YYYYMMDD, inclusive, 0 open).
+
+    Undated articles (date 0) pass unless ``dated_only``; ``as_of`` and
+    ``date_to`` both bound from above, so the lower of the two wins.
+    """
+
+    low: int = 0
+    high: int = 0
+    dated_only: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        as_of: int | None = None,
+        date_from: int | None = None,
+        date_to: int | None = None,
+        dated_only: bool = False,
+    ) -> DateBounds:
+        highs = [d for d in (as_of, date_to) if d]
+        return cls(int(date_from or 0), min(highs) if highs else 0, bool(dated_only))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.low or self.high or self.dated_only)
+
+    def keeps(self, day: int) -> bool:
+        if not day:
+            return not self.dated_only
+        return (not self.low or day >= self.low) and (not self.high or day <= self.high)
+
+    def mask(self, days: np.ndarray) -> np.ndarray:
+        keep = np.ones(len(days), dtype=bool)
+        if self.low:
+            keep &= days >= self.low
+        if self.high:
+            keep &= days <= self.high
+        keep |= days == 0
+        if self.dated_only:
+            keep &= days != 0
+        return keep
+
+
+def date_filter(as_of: int | None, bounds: DateBounds | None = None) -> MetadataFilters | None:
+    """The Chroma ``where`` clause for a date cut-off or window (an int ``date_int``)."""
+    bounds = bounds or DateBounds.of(as_of)
+    if not bounds.active:
         return None
+    dated: list[MetadataFilter | MetadataFilters] = []
+    if bounds.low:
+        dated.append(MetadataFilter(key="date_int", value=bounds.low, operator=FilterOperator.GTE))
+    if bounds.high:
+        dated.append(MetadataFilter(key="date_int", value=bounds.high, operator=FilterOperator.LTE))
+    if bounds.dated_only:
+        dated.append(MetadataFilter(key="date_int", value=0, operator=FilterOperator.GT))
+        return MetadataFilters(filters=dated)
+    if not bounds.low:  # date_int <= high already lets undated (0) articles through
+        return MetadataFilters(filters=dated)
+    undated = MetadataFilter(key="date_int", value=0, operator=FilterOperator.EQ)
     return MetadataFilters(
-        filters=[MetadataFilter(key="date_int", value=as_of, operator=FilterOperator.LTE)]
+        filters=[MetadataFilters(filters=dated), undated], condition=FilterCondition.OR
     )
 
 
@@ -224,12 +282,18 @@ class HybridRetriever(BaseRetriever):
     def size(self) -> int:
         return len(self.table.ids)
 
-    def dense_search(self, query: str, k: int, as_of: int | None = None) -> list[tuple[str, float]]:
+    def dense_search(
+        self, query: str, k: int, as_of: int | None = None, bounds: DateBounds | None = None
+    ) -> list[tuple[str, float]]:
         embedding = self.embed_model.get_query_embedding(query)
-        return self.dense_search_vector(embedding, k, as_of)
+        return self.dense_search_vector(embedding, k, as_of, bounds)
 
     def dense_search_vector(
-        self, embedding: list[float], k: int, as_of: int | None = None
+        self,
+        embedding: list[float],
+        k: int,
+        as_of: int | None = None,
+        bounds: DateBounds | None = None,
     ) -> list[tuple[str, float]]:
         """Top ``k`` chunks by cosine similarity, within the date cut-off.
 
@@ -238,19 +302,19 @@ class HybridRetriever(BaseRetriever):
         drop chunks past the cut-off, and fall back to the filtered search only
         when too few are left.
         """
-        if as_of:
+        bounds = bounds or DateBounds.of(as_of)
+        if bounds.active:
             hits = self._query(embedding, min(3 * k, max(k, self.size)), None)
             dates = self.table.date_ints
             position = self.table.position
             kept = [
                 (chunk_id, sim)
                 for chunk_id, sim in hits
-                if chunk_id in position
-                and (dates[position[chunk_id]] == 0 or dates[position[chunk_id]] <= as_of)
+                if chunk_id in position and bounds.keeps(int(dates[position[chunk_id]]))
             ]
             if len(kept) >= k or len(hits) >= self.size:
                 return kept[:k]
-        return self._query(embedding, k, date_filter(as_of))
+        return self._query(embedding, k, date_filter(None, bounds))
 
     def _query(
         self, embedding: list[float], k: int, filters: MetadataFilters | None
@@ -262,18 +326,34 @@ class HybridRetriever(BaseRetriever):
         sims = result.similarities or [0.0] * len(ids)
         return list(zip(ids, sims, strict=False))
 
-    def bm25_search(self, query: str, k: int, as_of: int | None = None) -> list[tuple[str, float]]:
+    def bm25_search(
+        self, query: str, k: int, as_of: int | None = None, bounds: DateBounds | None = None
+    ) -> list[tuple[str, float]]:
         table = self.table
         assert self._bm25 is not None
+        bounds = bounds or DateBounds.of(as_of)
         mask = None
-        if as_of:
-            mask = ((table.date_ints <= as_of) | (table.date_ints == 0)).astype(np.float32)
+        if bounds.active:
+            mask = bounds.mask(table.date_ints).astype(np.float32)
         return [(table.ids[i], score) for i, score in self._bm25.search(query, k, mask)]
 
     def search(
-        self, query: str, top_k: int | None = None, as_of: int | None = None
+        self,
+        query: str,
+        top_k: int | None = None,
+        as_of: int | None = None,
+        date_from: int | None = None,
+        date_to: int | None = None,
+        dated_only: bool = False,
+        recency_weight: float | None = None,
     ) -> list[NodeWithScore]:
-        """Fused top ``top_k`` chunks for ``query``, each scored and annotated."""
+        """Fused top ``top_k`` chunks for ``query``, each scored and annotated.
+
+        ``date_from``/``date_to`` (YYYYMMDD, inclusive) and ``dated_only`` filter
+        both rankings before fusion, so nothing outside the window is returned;
+        ``recency_weight`` overrides the setting (current-state questions).
+        """
+        bounds = DateBounds.of(as_of, date_from, date_to, dated_only)
         top_k = top_k or self.settings.top_k
         table = self.table
         if not table.ids:
@@ -281,15 +361,16 @@ class HybridRetriever(BaseRetriever):
         k = max(self.settings.candidates, top_k)
         assert self._bm25 is not None
         query = self._bm25.correct_query(query)
-        dense = self.dense_search(query, k, as_of)
-        sparse = self.bm25_search(query, k, as_of)
+        dense = self.dense_search(query, k, as_of, bounds)
+        sparse = self.bm25_search(query, k, as_of, bounds)
         fused = rrf_fuse(
             [[d for d, _ in dense], [d for d, _ in sparse]],
             [self.settings.dense_weight, self.settings.bm25_weight],
             self.settings.rrf_k,
         )
-        if self.settings.recency_weight > 0:
-            reference = as_of or int(table.date_ints.max(initial=0))
+        weight = self.settings.recency_weight if recency_weight is None else recency_weight
+        if weight > 0:
+            reference = bounds.high or int(table.date_ints.max(initial=0))
             dates = {
                 chunk_id: int(table.date_ints[table.position[chunk_id]])
                 for chunk_id, _ in fused
@@ -299,7 +380,7 @@ class HybridRetriever(BaseRetriever):
                 fused,
                 dates,
                 reference,
-                self.settings.recency_weight,
+                weight,
                 self.settings.recency_half_life_days,
                 self.settings.rrf_k,
             )
