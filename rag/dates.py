@@ -365,3 +365,23 @@ def search_window(
     if reference is None and parsed is not None:
         reference = date.today()
     return reference, window
+
+
+def as_date(value: int | str | date | None) -> date | None:
+    """A day given as YYYYMMDD int, YYYY-MM-DD string or date; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int):
+        try:
+            return from_int(value)
+        except ValueError as exc:
+            raise ValueError(f"{value} is not a YYYYMMDD date.") from exc
+    return parse_day(value)
+
+
+def day_int(value: int | str | date | None) -> int | None:
+    """A day as the YYYYMMDD int the index stores (see ``as_date``)."""
+    day = as_date(value)
+    return to_int(day) if day else None

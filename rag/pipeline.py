@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rag import store
-from rag.answer import AnswerChain
+from rag.answer import AnswerChain, clean_question
 from rag.components import (
     build_embedder,
     build_llm,
@@ -166,6 +166,25 @@ class RAG:
         """Like ``ask``, yielding status and text deltas before the checked Answer."""
         options = AskOptions.of(options, **fields)
         return self.chain_for(options.backend).stream(question, options)
+
+    def timeline(
+        self,
+        topic: str,
+        date_from: int | str | None = None,
+        date_to: int | str | None = None,
+        limit: int = 15,
+    ) -> dict[str, Any]:
+        """The dated, cited events of ``topic`` in order (``rag.timeline``); no LLM needed.
+
+        ``date_from``/``date_to`` bound the event days: YYYYMMDD ints or YYYY-MM-DD.
+        """
+        from rag.dates import as_date
+        from rag.timeline import build_timeline
+
+        topic = clean_question(topic)
+        return build_timeline(
+            self.retriever, topic, as_date(date_from), as_date(date_to), limit=limit
+        )
 
     # -- status
     def articles(self) -> list[dict[str, Any]]:

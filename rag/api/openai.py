@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from rag.api.backends import MODEL_ID
+from rag.api.dates import DateFields
 from rag.api.errors import INTERNAL_ERROR, ApiError, error_for, guarded, parse_body
 from rag.config import LLMBackend
 from rag.errors import RagError
@@ -45,8 +46,12 @@ class OpenAIMessage(BaseModel):
         return self.content or ""
 
 
-class ChatCompletionRequest(BaseModel):
-    """The fields of an OpenAI chat request we use; the rest (temperature...) are accepted."""
+class ChatCompletionRequest(DateFields):
+    """The fields of an OpenAI chat request we use; the rest (temperature...) are accepted.
+
+    The date fields (``DateFields``) travel as extra body fields (``extra_body`` in
+    the OpenAI client).
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -110,6 +115,8 @@ def completion_object(answer: Answer, model: str, completion_id: str) -> dict[st
         "usage": openai_usage(answer),
         "citations": citations_of(answer),
         "refused": answer.refused,
+        "as_of": answer.as_of,
+        "window": answer.window,
     }
 
 
@@ -153,14 +160,22 @@ def add_openai_routes(router: APIRouter, rag: RAG, backends: Sequence[LLMBackend
         async def work() -> Any:
             body = await parse_body(request, ChatCompletionRequest)
             question, history = history_from_messages(body.messages)
+            dates = body.date_options()
             backend = models.get(body.model)  # unknown names get the default backend
             model = body.model if body.model in models else MODEL_ID
             completion_id = f"chatcmpl-{uuid.uuid4().hex}"
             if not body.stream:
-                options = AskOptions(history=tuple(history), top_k=body.top_k, backend=backend)
+                options = AskOptions(
+                    history=tuple(history),
+                    top_k=body.top_k,
+                    backend=backend,
+                    **dates,
+                )
                 answer = await run_in_threadpool(rag.ask, question, options)
                 return JSONResponse(completion_object(answer, model, completion_id))
-            events = rag.stream(question, history=history, top_k=body.top_k, backend=backend)
+            events = rag.stream(
+                question, history=history, top_k=body.top_k, backend=backend, **dates
+            )
             # Pull the first event here: a bad question is still a 400, not a broken stream.
             first = await run_in_threadpool(next, events, None)
             include_usage = bool((body.stream_options or {}).get("include_usage"))
@@ -252,6 +267,12 @@ def last_chunk(answer: Answer, model: str, completion_id: str) -> dict[str, Any]
     """The closing chunk: the checked answer, whether it was refused, and its citations."""
     last = chunk_object(completion_id, model, {}, finish="stop")
     last.update(
-        {"citations": citations_of(answer), "refused": answer.refused, "answer": answer.answer}
+        {
+            "citations": citations_of(answer),
+            "refused": answer.refused,
+            "answer": answer.answer,
+            "as_of": answer.as_of,
+            "window": answer.window,
+        }
     )
     return last

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from rag.api.backends import available_backends
+from rag.api.dates import DateFields
 from rag.api.errors import ApiError, guarded, parse_body
 from rag.api.openai import add_openai_routes
 from rag.config import LLMBackend
@@ -25,8 +26,8 @@ class ChatTurn(BaseModel):
     content: str
 
 
-class AskRequest(BaseModel):
-    """Body of ``POST /api/ask``."""
+class AskRequest(DateFields):
+    """Body of ``POST /api/ask``; the date fields are ``DateFields``."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -35,6 +36,15 @@ class AskRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50)
     backend: LLMBackend | None = None
     details: bool = False
+
+
+class TimelineRequest(DateFields):
+    """Body of ``POST /api/timeline``: a topic and optional event-day bounds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str
+    limit: int = Field(15, ge=1, le=50)
 
 
 def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIRouter:
@@ -57,9 +67,22 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
                 history=tuple(t.model_dump() for t in body.history),
                 top_k=body.top_k,
                 backend=body.backend,
+                **body.date_options(),
             )
             answer = await run_in_threadpool(rag.ask, body.question, options)
             return JSONResponse(answer.to_dict(details=body.details))
+
+        return await guarded(work())
+
+    @router.post("/api/timeline", tags=["rag"], summary="Dated, cited events (rag timeline)")
+    async def api_timeline(request: Request) -> Any:
+        async def work() -> Any:
+            body = await parse_body(request, TimelineRequest)
+            dates = body.date_options()
+            timeline = await run_in_threadpool(
+                rag.timeline, body.topic, dates["date_from"], dates["date_to"], body.limit
+            )
+            return JSONResponse(timeline)
 
         return await guarded(work())
 
