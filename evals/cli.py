@@ -60,7 +60,8 @@ def register(
     p.add_argument(
         "target",
         nargs="?",
-        help="a gold JSONL file (default: the seed set), or 'realtimeqa'",
+        help="a gold JSONL file (default: the seed set), 'realtimeqa', or 'dates' (the dated "
+        "stories: windows, latest state, timelines)",
     )
     p.add_argument(
         "--split",
@@ -113,6 +114,11 @@ def register(
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.target == "realtimeqa":
         return _realtimeqa(args)
+    if args.target == "dates":
+        from evals.temporal import run_cli
+        from rag.cli import settings_from_args
+
+        return run_cli(args, settings_from_args(args))
     return _gold(args)
 
 

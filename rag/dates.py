@@ -61,6 +61,7 @@ _PAST_N = re.compile(
 )
 _SO_FAR = re.compile(r"\bso far this (week|month|year)\b|\bearlier this (week|month|year)\b", re.I)
 _BETWEEN = re.compile(r"\b(?:between|from) (.+?) (?:and|to|until|-|–) (.+?)(?=[?.!,;]|$)", re.I)
+NOT_WINDOWS = {"now", "right now", "currently", "at present"}  # the as-of day is no window
 FUTURE = re.compile(
     r"\b(will|won't|expected|due|scheduled|planned|going to|set to|supposed to|plan to)\b", re.I
 )
@@ -129,8 +130,37 @@ def _parser(base: date, prefer: str) -> Any:
     return DateDataParser(languages=["en"], settings=settings)
 
 
+WEEKDAYS = [d.lower() for d in calendar.day_name]
+WEEKDAY_PHRASE = re.compile(
+    r"(?:(last|next|this|past|coming) )?(" + "|".join(WEEKDAYS) + r")"
+    r"(?: (?:night|morning|afternoon|evening))?",
+    re.I,
+)
+
+
+def weekday_day(text: str, base: date, prefer: str = "past") -> date | None:
+    """'Monday' in news written on ``base``: the latest Monday on or before it (or after it
+    when the sentence speaks of the future, or says 'next'). dateparser takes 'Thursday' in
+    a Thursday article for a week earlier; a newspaper means that very day.
+    """
+    m = WEEKDAY_PHRASE.fullmatch(text.strip())
+    if not m:
+        return None
+    target = WEEKDAYS.index(m[2].lower())
+    modifier = (m[1] or "").lower()
+    if modifier in ("next", "coming") or (prefer == "future" and modifier != "last"):
+        ahead = (target - base.weekday()) % 7 or 7
+        return base + timedelta(days=ahead)
+    back = (base.weekday() - target) % 7
+    if modifier in ("last", "past") and back == 0:
+        back = 7
+    return base - timedelta(days=back)
+
+
 def span(text: str, base: date, prefer: str = "past") -> tuple[date, date] | None:
     """The first and last day that a date phrase covers, or None if it is not a date."""
+    if (weekday := weekday_day(text, base, prefer)) is not None:
+        return weekday, weekday
     data = _parser(base, prefer).get_date_data(text)
     if data is None or data.date_obj is None:
         return None
@@ -214,7 +244,7 @@ def _found_dates(question: str, base: date) -> list[tuple[str, int, str]]:
         if not is_real_date(question, phrase, start):
             continue
         core, relation = trim_phrase(phrase)
-        if not core:
+        if not core or core.lower() in NOT_WINDOWS:
             continue
         core = extend_phrase(core, question[cursor:], base)
         if FUTURE.search(question[:start]):

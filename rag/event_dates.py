@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import BaseNode, TransformComponent
 
-from rag.dates import FUTURE, extend_phrase, from_int, is_real_date, span, trim_phrase
+from rag.dates import (
+    FUTURE,
+    MONTHS,
+    WEEKDAY_PHRASE,
+    extend_phrase,
+    from_int,
+    is_real_date,
+    span,
+    trim_phrase,
+)
 from rag.text import split_sentences
 
 if TYPE_CHECKING:
@@ -81,13 +90,9 @@ def sentence_date(sentence: str, published: date) -> int | None:
         return None
     from dateparser.search import search_dates
 
-    prefer = "future" if FUTURE.search(sentence) else "past"
     base = datetime(published.year, published.month, published.day)
-    found = search_dates(
-        sentence,
-        languages=["en"],
-        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer},
-    )
+    found = search_dates(sentence, languages=["en"], settings={"RELATIVE_BASE": base})
+    codes: list[int] = []
     cursor = 0
     for phrase, _ in found or []:
         start = sentence.find(phrase, cursor)
@@ -100,10 +105,19 @@ def sentence_date(sentence: str, published: date) -> int | None:
         if not core or core.lower() in {"now", "today", "tonight"}:
             continue
         core = extend_phrase(core, sentence[cursor:], published)
+        weekday = WEEKDAY_PHRASE.search(core)
+        if weekday and not any(w in MONTHS for w in re.findall(r"[a-z]+", core.lower())):
+            core = weekday[0]  # "52 to 40 on Tuesday": the day, not the year 1940
+        # Future only when the words just before the date say so: "will meet on Friday",
+        # not "will cost 2 million, the city said on Wednesday".
+        lead = " ".join(sentence[:start].split()[-4:])
+        prefer = "future" if FUTURE.search(lead) or core.lower().startswith("next") else "past"
         covered = span(core, published, prefer)
-        if covered and (code := _code(*covered)):
-            return code
-    return None
+        if covered and abs(covered[0].year - published.year) <= 30 and (code := _code(*covered)):
+            codes.append(code)
+    # A day ("on Thursday") says when more exactly than a month ("moved to August").
+    days = [c for c in codes if c % 100]
+    return (days or codes or [None])[0]
 
 
 def event_dates(text: str, published: date | None) -> list[EventDate]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from rag.retrieve import HybridRetriever
 
 CANDIDATE_CHUNKS = 40
-MIN_SCORE = 0.45  # below this a dated sentence is about something else
+MIN_SCORE = 0.6  # below this a dated sentence is about something else
 SAME_EVENT_COSINE = 0.75
 SAME_EVENT_OVERLAP = 0.5
 
@@ -96,7 +96,7 @@ def build_timeline(
     since = to_int(date_from) if date_from else None
     until = to_int(date_to) if date_to else None
     nodes = retriever.search(topic, top_k=CANDIDATE_CHUNKS, dated_only=True, recency_weight=0.0)
-    candidates: list[tuple[int, str, dict[str, Any]]] = []
+    candidates: list[tuple[int, str, dict[str, Any]]] = []  # (day, sentence, chunk metadata)
     for item in nodes:
         node, meta = item.node, item.node.metadata
         text = node.get_content()
@@ -110,11 +110,16 @@ def build_timeline(
     vectors = np.asarray(embed.get_text_embedding_batch([c[1] for c in candidates]))
     cos = cosine_matrix(q_vec[None, :], vectors)[0]
     q_stems = set(content_stems(topic))
+    # A sentence is scored with the best dated sentence of its chunk: in a chunk that is
+    # about the topic, "On Wednesday the builder reported a steel shortage" belongs to the
+    # stadium's story though it does not repeat the stadium's name.
+    own = [float(cos[i]) + 0.5 * overlap(q_stems, c[1]) for i, c in enumerate(candidates)]
+    chunk_best: dict[int, float] = {}
+    for i, c in enumerate(candidates):
+        key = id(c[2])
+        chunk_best[key] = max(chunk_best.get(key, -1.0), own[i])
     scored = sorted(
-        (
-            (float(cos[i]) + 0.5 * overlap(q_stems, text), i)
-            for i, (_, text, _) in enumerate(candidates)
-        ),
+        ((0.5 * own[i] + 0.5 * chunk_best[id(c[2])], i) for i, c in enumerate(candidates)),
         reverse=True,
     )
     events: list[Event] = []
@@ -165,6 +170,7 @@ def _cited(events: list[Event]) -> list[dict[str, Any]]:
                 "precision": event.precision,
                 "label": event.label(),
                 "text": event.text,
+                "relevance": round(event.score, 3),
                 "citations": citations,
             }
         )
