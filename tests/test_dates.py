@@ -19,8 +19,8 @@ from rag.dates import (
     parse_day,
     search_window,
     weekday_day,
-    window_from_question,
     window_dict,
+    window_from_question,
 )
 
 AS_OF = date(2026, 3, 15)  # a Sunday
