@@ -38,6 +38,7 @@ from rag.verify import yes_probability
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
+    from llama_index.core.schema import NodeWithScore
 
     from rag.retrieve import HybridRetriever
 
@@ -135,17 +136,7 @@ class AnswerChain:
         timings["rewrite"] = time.perf_counter() - started
 
         t = time.perf_counter()
-        as_of, window = self.window_for(standalone, options)
-        current = is_current_state(standalone)
-        nodes = self.retriever.search(
-            standalone,
-            top_k=options.top_k or self.settings.top_k,
-            as_of=options.as_of,
-            date_from=window.start_int if window else None,
-            date_to=window.end_int if window else None,
-            dated_only=options.dated_only,
-            recency_weight=self.settings.current_recency_weight if current else None,
-        )
+        nodes, as_of, window, current = self.search(standalone, options)
         timings["retrieve"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -169,6 +160,25 @@ class AnswerChain:
         prepared.window = window.to_dict() if window else None
         prepared.current_state = current
         return prepared
+
+    def search(
+        self, question: str, options: AskOptions
+    ) -> tuple[list[NodeWithScore], date | None, Window | None, bool]:
+        """Retrieve for ``question`` within its window: the passages, as-of day, window, and
+        whether it asks about the current state. The RealTime QA runner calls this too.
+        """
+        as_of, window = self.window_for(question, options)
+        current = is_current_state(question)
+        nodes = self.retriever.search(
+            question,
+            top_k=options.top_k or self.settings.top_k,
+            as_of=options.as_of,
+            date_from=window.start_int if window else None,
+            date_to=window.end_int if window else None,
+            dated_only=options.dated_only,
+            recency_weight=self.settings.current_recency_weight if current else None,
+        )
+        return nodes, as_of, window, current
 
     def window_for(self, question: str, options: AskOptions) -> tuple[date | None, Window | None]:
         """The as-of day and publish-date window for ``question`` (``rag.dates.search_window``)."""

@@ -63,7 +63,9 @@ _SO_FAR = re.compile(r"\bso far this (week|month|year)\b|\bearlier this (week|mo
 _BETWEEN = re.compile(r"\b(?:between|from) (.+?) (?:and|to|until|-|–) (.+?)(?=[?.!,;]|$)", re.I)
 NOT_WINDOWS = {"now", "right now", "currently", "at present"}  # the as-of day is no window
 FUTURE = re.compile(
-    r"\b(will|won't|expected|due|scheduled|planned|going to|set to|supposed to|plan to)\b", re.I
+    r"\b(will|won't|expected|due|scheduled|planned|going to|set to|supposed to|plan to|"
+    r"(is|are) to)\b",
+    re.I,
 )
 _EVENT = re.compile(r"\b(before|after|since|until) (the [a-z][\w-]*(?: [a-z][\w-]*){0,2})", re.I)
 

@@ -84,6 +84,30 @@ def _code(first: date, last: date) -> int | None:
     return None
 
 
+def _day_and_month(phrase: str) -> bool:
+    """'10 February', 'Oct. 1': a day of a month with no year."""
+    words = re.findall(r"[a-z]+|\d+", phrase.lower())
+    return (
+        any(w in MONTHS for w in words)
+        and any(w.isdigit() and len(w) <= 2 for w in words)
+        and not any(w.isdigit() and len(w) == 4 for w in words)
+    )
+
+
+def _nearest_year(covered: tuple[date, date], published: date) -> tuple[date, date]:
+    """A day-and-month without a year is the occurrence nearest the publish date: an article
+    of 2 February 2026 saying "on 10 February" means 2026, whatever the tense."""
+    day = covered[0]
+    options = []
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            options.append(day.replace(year=year))
+        except ValueError:  # 29 February
+            continue
+    best = min(options, key=lambda d: abs((d - published).days))
+    return best, best
+
+
 def sentence_date(sentence: str, published: date) -> int | None:
     """The event day of one sentence, relative to the article's publish date; None if none."""
     if not _DATEISH.search(sentence):
@@ -113,6 +137,8 @@ def sentence_date(sentence: str, published: date) -> int | None:
         lead = " ".join(sentence[:start].split()[-4:])
         prefer = "future" if FUTURE.search(lead) or core.lower().startswith("next") else "past"
         covered = span(core, published, prefer)
+        if covered and _day_and_month(core):
+            covered = _nearest_year(covered, published)
         if covered and abs(covered[0].year - published.year) <= 30 and (code := _code(*covered)):
             codes.append(code)
     # A day ("on Thursday") says when more exactly than a month ("moved to August").

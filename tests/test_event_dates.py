@@ -81,3 +81,12 @@ def test_ingest_step_stores_dates_outside_the_embedded_text() -> None:
     assert chunk_event_dates("The board met on Monday.", {"date_int": 20261008}) == [
         EventDate(20261005, 0, 24)
     ]
+
+
+def test_day_and_month_without_a_year_is_the_nearest_one() -> None:
+    monday = date(2026, 2, 2)
+    assert sentence_date("The strike, which is to start on 10 February, was backed.", monday) == (
+        20260210
+    )
+    assert sentence_date("The talks ended on 28 January.", monday) == 20260128
+    assert sentence_date("The fair opens on 3 January.", date(2025, 12, 20)) == 20260103
