@@ -23,6 +23,17 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from rag.days import (  # noqa: F401  (kept importable from here)
+    as_date,
+    day_int,
+    describe,
+    from_int,
+    long_date,
+    parse_day,
+    to_int,
+    window_dict,
+)
+
 MONTHS = {m.lower() for m in calendar.month_name[1:]} | {m.lower() for m in calendar.month_abbr[1:]}
 # Words before a bare month or year that make it a date ("in March", not "the March").
 DATE_PREPOSITIONS = {
@@ -99,25 +110,6 @@ class Window:
         ends = [d for d in (self.end, other.end) if d]
         phrase = " and ".join(p for p in (self.phrase, other.phrase) if p)
         return Window(max(starts) if starts else None, min(ends) if ends else None, phrase)
-
-
-def to_int(day: date) -> int:
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def from_int(value: int | None) -> date | None:
-    """The date of a YYYYMMDD int; None for 0/None (an undated article)."""
-    if not value:
-        return None
-    return date(value // 10000, value // 100 % 100, value % 100)
-
-
-def parse_day(value: str) -> date:
-    """A YYYY-MM-DD string (CLI and API input) as a date; ValueError says how to write it."""
-    try:
-        return date.fromisoformat(value.strip())
-    except (ValueError, AttributeError) as exc:
-        raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD.") from exc
 
 
 @cache
@@ -332,44 +324,6 @@ def window_from_question(
     return None
 
 
-def window_dict(start: int | None, end: int | None) -> dict[str, str | None] | None:
-    """The ``{"from", "to"}`` object for int bounds; None when both are open."""
-    if not start and not end:
-        return None
-    first, last = from_int(start), from_int(end)
-    return {
-        "from": first.isoformat() if first else None,
-        "to": last.isoformat() if last else None,
-    }
-
-
-def long_date(day: date) -> str:
-    """'2 April 2026': how the answer and the window line write a day."""
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
-
-
-def describe(window: dict[str, str | None] | None) -> str:
-    """The line a person reads: 'searched articles from 9–15 March 2026'; '' for no window."""
-    if not window or not (window.get("from") or window.get("to")):
-        return ""
-    start = date.fromisoformat(window["from"]) if window.get("from") else None
-    end = date.fromisoformat(window["to"]) if window.get("to") else None
-    if start and end:
-        if start == end:
-            return f"searched articles from {long_date(start)}"
-        if (start.year, start.month) == (end.year, end.month):
-            month = f"{calendar.month_name[end.month]} {end.year}"
-            return f"searched articles from {start.day}–{end.day} {month}"
-        if start.year == end.year:
-            head = f"{start.day} {calendar.month_name[start.month]}"
-            return f"searched articles from {head} to {long_date(end)}"
-        return f"searched articles from {long_date(start)} to {long_date(end)}"
-    if start:
-        return f"searched articles from {long_date(start)} on"
-    assert end is not None
-    return f"searched articles up to {long_date(end)}"
-
-
 def search_window(
     question: str,
     as_of: int | None = None,
@@ -397,23 +351,3 @@ def search_window(
     if reference is None and parsed is not None:
         reference = date.today()
     return reference, window
-
-
-def as_date(value: int | str | date | None) -> date | None:
-    """A day given as YYYYMMDD int, YYYY-MM-DD string or date; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int):
-        try:
-            return from_int(value)
-        except ValueError as exc:
-            raise ValueError(f"{value} is not a YYYYMMDD date.") from exc
-    return parse_day(value)
-
-
-def day_int(value: int | str | date | None) -> int | None:
-    """A day as the YYYYMMDD int the index stores (see ``as_date``)."""
-    day = as_date(value)
-    return to_int(day) if day else None
