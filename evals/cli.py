@@ -61,9 +61,10 @@ def register(
     p.add_argument(
         "target",
         nargs="?",
-        help="a gold JSONL file (default: the seed set), 'realtimeqa', 'injection' (planted "
-        "instructions in articles: how often they are followed), or 'feedback' (the web "
-        "chat's thumbs up/down as gold questions)",
+        help="a gold JSONL file (default: the seed set), 'realtimeqa', 'dates' (the dated "
+        "stories: windows, latest state, timelines), 'injection' (planted instructions in "
+        "articles: how often they are followed), or 'feedback' (the web chat's thumbs up/down "
+        "as gold questions)",
     )
     p.add_argument(
         "--split",
@@ -122,6 +123,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return cmd_injection(args)
     if args.target == "feedback":
         return _feedback(args)
+    if args.target == "dates":
+        from evals.temporal import run_cli
+        from rag.cli import settings_from_args
+
+        return run_cli(args, settings_from_args(args))
     return _gold(args)
 
 

@@ -167,9 +167,17 @@ def _bar(total: int, desc: str, progress: bool) -> Any:
 
 
 def retrieval_record(rag: RAG, question: Question, answerable: bool) -> dict[str, Any]:
-    """Top passages for the question alone, within its date cut-off, and the gold rank."""
+    """Top passages for the question alone, within its date cut-off, and the gold rank.
+
+    Retrieval is the answer chain's own (``AnswerChain.search``): the question date
+    is the as-of day, and a date phrase in the question ("this week") sets the same
+    window a user's question would get.
+    """
+    from rag.types import AskOptions
+
     t = time.perf_counter()
-    nodes = rag.retriever.search(question.sentence, top_k=RETRIEVAL_DEPTH, as_of=question.as_of)
+    options = AskOptions(as_of=question.as_of, top_k=RETRIEVAL_DEPTH)
+    nodes, _, window, _ = rag.chain.search(question.sentence, options)
     seconds = time.perf_counter() - t
     texts = [f"{n.node.metadata.get('title', '')}\n{n.node.get_content()}" for n in nodes]
     dates = [int(n.node.metadata.get("date_int") or 0) for n in nodes]
@@ -179,6 +187,7 @@ def retrieval_record(rag: RAG, question: Question, answerable: bool) -> dict[str
         "retrieval_rank": rank,
         **hits,
         "date_leaks": sum(1 for d in dates if d and d > question.as_of),
+        "window": window.to_dict() if window else None,
         "retrieved": [
             {
                 "rank": i,

@@ -20,15 +20,18 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator, Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rag import grounding
 from rag.citations import strip_markup
 from rag.config import Settings
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
+from rag.dates import Window, search_window
 from rag.errors import BadQuestionError, LLMError
 from rag.followups import looks_like_followup, rewrite_keeps_question, with_previous_question
 from rag.grounding import is_refusal, refusal_answer
+from rag.newest import CHANGE_NOTE, is_current_state, needs_change_note, stale_prefix
 from rag.prompts import REFUSAL, build_messages, format_passages, rewrite_messages
 from rag.tokens import count_tokens as default_count_tokens
 from rag.types import Answer, AskOptions, StreamEvent
@@ -36,6 +39,7 @@ from rag.verify import yes_probability
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
+    from llama_index.core.schema import NodeWithScore
 
     from rag.retrieve import HybridRetriever
 
@@ -65,6 +69,23 @@ def clean_question(question: object) -> str:
             f"The question is {len(cleaned)} characters long; keep it under {MAX_QUESTION_CHARS}."
         )
     return cleaned
+
+
+def dated(answer: Answer, prepared: Prepared) -> Answer:
+    """The answer with its as-of day and window, and "As of <date>:" when its sources are old.
+
+    The prefix goes on cited answers to current-state questions, and on any cited
+    answer asked with an as-of day, whose newest cited source is over 30 days older.
+    """
+    answer.as_of, answer.window = prepared.as_of, prepared.window
+    if answer.refused or prepared.style != "cited" or not answer.citations:
+        return answer
+    if prepared.current_state or prepared.as_of:
+        reference = date.fromisoformat(prepared.as_of) if prepared.as_of else date.today()
+        prefix = stale_prefix(answer.citations, reference)
+        if prefix and not answer.answer.startswith("As of"):
+            answer.answer = prefix + answer.answer
+    return answer
 
 
 class AnswerChain:
@@ -116,9 +137,7 @@ class AnswerChain:
         timings["rewrite"] = time.perf_counter() - started
 
         t = time.perf_counter()
-        nodes = self.retriever.search(
-            standalone, top_k=options.top_k or self.settings.top_k, as_of=options.as_of
-        )
+        nodes, as_of, window, current = self.search(standalone, options)
         timings["retrieve"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -133,8 +152,46 @@ class AnswerChain:
         )
         timings["select"] = time.perf_counter() - t
         messages = build_messages(standalone, passages, options.style)
-        return Prepared(
+        if current and options.style == "cited" and needs_change_note(passages):
+            messages[-1].content = f"{messages[-1].content}\n({CHANGE_NOTE})"
+        prepared = Prepared(
             question, standalone, passages, messages, options.style, timings, {}, vectors
+        )
+        prepared.as_of = as_of.isoformat() if as_of else None
+        prepared.window = window.to_dict() if window else None
+        prepared.current_state = current
+        return prepared
+
+    def search(
+        self, question: str, options: AskOptions
+    ) -> tuple[list[NodeWithScore], date | None, Window | None, bool]:
+        """Retrieve for ``question`` within its window: the passages, as-of day, window, and
+        whether it asks about the current state. The RealTime QA runner calls this too.
+        """
+        as_of, window = self.window_for(question, options)
+        current = is_current_state(question)
+        nodes = self.retriever.search(
+            question,
+            top_k=options.top_k or self.settings.top_k,
+            as_of=options.as_of,
+            date_from=window.start_int if window else None,
+            date_to=window.end_int if window else None,
+            dated_only=options.dated_only,
+            recency_weight=self.settings.current_recency_weight if current else None,
+        )
+        return nodes, as_of, window, current
+
+    def window_for(self, question: str, options: AskOptions) -> tuple[date | None, Window | None]:
+        """The as-of day and publish-date window for ``question`` (``rag.dates.search_window``)."""
+        from rag.event_dates import event_day
+
+        return search_window(
+            question,
+            options.as_of,
+            options.date_from,
+            options.date_to,
+            parse=self.settings.question_windows,
+            event_date=lambda name: event_day(self.retriever, name, options.as_of),
         )
 
     # -- generation
@@ -155,7 +212,7 @@ class AnswerChain:
             yield StreamEvent("status", f"Searching for: {prepared.standalone}")
         if not any(p.in_prompt for p in prepared.passages):
             prepared.timings["total"] = time.perf_counter() - started
-            yield StreamEvent("answer", answer=refusal_answer(prepared, ""))
+            yield StreamEvent("answer", answer=dated(refusal_answer(prepared, ""), prepared))
             return
         shown = sum(p.in_prompt for p in prepared.passages)
         yield StreamEvent("status", f"Reading {shown} passage{'s' if shown != 1 else ''}")
@@ -165,7 +222,7 @@ class AnswerChain:
         prepared.timings["generate"] = time.perf_counter() - t
         yield StreamEvent("status", "Checking the answer against the passages")
         t = time.perf_counter()
-        answer = self.finalize(prepared, raw)
+        answer = dated(self.finalize(prepared, raw), prepared)
         answer.timings["check"] = time.perf_counter() - t
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent("answer", answer=answer)
@@ -175,7 +232,11 @@ class AnswerChain:
         if self.llm is not None:
             return (yield from self._stream_llm(self.llm, prepared, started))
         raw = extractive_answer(
-            prepared.standalone, prepared.passages, prepared.sentence_vectors, self.embed_model
+            prepared.standalone,
+            prepared.passages,
+            prepared.sentence_vectors,
+            self.embed_model,
+            newest_first=prepared.current_state,
         )
         prepared.timings["first_token"] = time.perf_counter() - started
         yield StreamEvent("delta", raw)

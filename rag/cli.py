@@ -95,7 +95,8 @@ def format_sources(answer: Any, width: int = 100) -> str:
     if answer.refused and items:
         lines.append("Closest passages found:")
     for passage in items:
-        meta = ", ".join(x for x in (passage.publisher, passage.date, passage.source) if x)
+        day = passage.date or "undated"
+        meta = ", ".join(x for x in (passage.publisher, day, passage.source) if x)
         lines.append(f"[{passage.number}] {passage.title} ({meta})")
         quote = passage.quote or passage.text
         lines.append(textwrap.indent(textwrap.fill(quote[:400], width - 4), "    "))
@@ -109,7 +110,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     ensure_index(rag)
     answer = None
     with Spinner("Loading the models and searching the articles") as spinner:
-        for event in rag.stream(args.question):
+        for event in rag.stream(args.question, **date_options(args)):
             if event.kind == "status":
                 spinner.update(event.text)
             elif event.kind == "answer":
@@ -118,11 +119,58 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(details=args.details), ensure_ascii=False, indent=2))
     else:
+        from rag.dates import describe
+
+        if line := describe(answer.window):
+            print(f"({line})")
         print(answer.answer)
         sources = format_sources(answer)
         if sources:
             print()
             print(sources)
+    return EXIT_OK
+
+
+def day_arg(value: str) -> int:
+    """A YYYY-MM-DD flag value as the YYYYMMDD int the index stores."""
+    from rag.dates import parse_day, to_int
+
+    try:
+        return to_int(parse_day(value))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def date_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``--as-of``, ``--since``, ``--until``, ``--dated-only`` as ``AskOptions`` fields."""
+    return {
+        "as_of": getattr(args, "as_of", None),
+        "date_from": getattr(args, "since", None),
+        "date_to": getattr(args, "until", None),
+        "dated_only": bool(getattr(args, "dated_only", False)),
+    }
+
+
+def add_date_flags(p: argparse.ArgumentParser, as_of: bool = True) -> None:
+    if as_of:
+        p.add_argument(
+            "--as-of", dest="as_of", type=day_arg, help="answer as of YYYY-MM-DD (default today)"
+        )
+    p.add_argument("--since", type=day_arg, help="only articles from YYYY-MM-DD on")
+    p.add_argument("--until", type=day_arg, help="only articles up to YYYY-MM-DD")
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from rag.pipeline import RAG
+    from rag.timeline import format_timeline
+
+    rag = RAG(settings_from_args(args))
+    ensure_index(rag)
+    timeline = rag.timeline(args.topic, args.since, args.until, limit=args.limit)
+    if args.json:
+        print(json.dumps(timeline, ensure_ascii=False, indent=2))
+    else:
+        print(format_timeline(timeline))
     return EXIT_OK
 
 
@@ -258,7 +306,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--details", action="store_true", help="with --json: passages, timings, usage")
+    add_date_flags(p)
+    p.add_argument("--dated-only", action="store_true", help="leave out undated articles")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "timeline", parents=[common], help="dated, cited events of a story, in order"
+    )
+    p.add_argument("topic")
+    add_date_flags(p, as_of=False)
+    p.add_argument("--limit", type=int, default=15, help="most events shown (default 15)")
+    p.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser(
         "chat", parents=[common, answer_opts], help="multi-turn chat in the terminal"

@@ -137,6 +137,21 @@ class Settings(BaseSettings):
         description="Age in days at which the recency boost halves (age from the question's "
         "cut-off date, else from the newest article).",
     )
+    event_dates: bool = Field(
+        True,
+        description="Resolve dates written in articles ('on Monday') at ingest, for timelines.",
+    )
+    question_windows: bool = Field(
+        True,
+        description="Turn date phrases in questions ('last week', 'in March') into a "
+        "publish-date window for retrieval.",
+    )
+    current_recency_weight: float = Field(
+        2.0,
+        ge=0,
+        description="Recency boost for current-state questions ('when will it open?'), "
+        "where the newest article is what is true now.",
+    )
 
     # Answering
     context_tokens: int = Field(

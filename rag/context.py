@@ -38,6 +38,9 @@ class Prepared:
     usage: dict[str, Any] = field(default_factory=dict)
     sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    as_of: str | None = None
+    window: dict[str, str | None] | None = None
+    current_state: bool = False
 
 
 def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:
@@ -227,6 +230,7 @@ def extractive_answer(
     sentence_vectors: dict[str, np.ndarray],
     embed_model: Any,
     min_score: float = 0.45,
+    newest_first: bool = False,
 ) -> str:
     """The best-supported sentences of the passages, cited: no LLM needed.
 
@@ -240,5 +244,10 @@ def extractive_answer(
     if not best or best[0][0] < min_score:
         return REFUSAL
     chosen = [b for b in best[:2] if b[0] >= best[0][0] - 0.1]
+    if newest_first:  # a current-state question: the latest article's sentence (rag.newest)
+        from rag.newest import prefer_newest
+
+        top = prefer_newest([f for f in found if f[0] >= min_score])[0]
+        chosen = [(top[0], top[1].number, top[2])]
     by_number = {p.number: p for p in passages}
     return " ".join(f"{by_number[n].sentences[i].text} [{n}]" for _, n, i in chosen)

@@ -30,6 +30,7 @@ from rag.config import Settings
 from rag.corpus import ReadRules
 from rag.documents import LoadedCorpus, load_corpus
 from rag.errors import ConfigError
+from rag.event_dates import EventDates
 from rag.index_state import (
     load_docstore,
     persist_docstore,
@@ -274,6 +275,8 @@ def _chunk_each(
     for doc in documents:
         try:
             nodes = splitter.get_nodes_from_documents([doc])
+            if settings.event_dates:
+                nodes = list(EventDates()(nodes))
         except Exception as exc:  # one file never costs the others
             _drop(report, doc.doc_id, f"could not be split into chunks ({exc!r})")
             continue

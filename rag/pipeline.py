@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rag import store
-from rag.answer import AnswerChain
+from rag.answer import AnswerChain, clean_question
 from rag.components import (
     build_embedder,
     build_llm,
@@ -212,6 +212,25 @@ class RAG:
             path.unlink(missing_ok=True)
             path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)
             return self.ingest()
+
+    def timeline(
+        self,
+        topic: str,
+        date_from: int | str | None = None,
+        date_to: int | str | None = None,
+        limit: int = 15,
+    ) -> dict[str, Any]:
+        """The dated, cited events of ``topic`` in order (``rag.timeline``); no LLM needed.
+
+        ``date_from``/``date_to`` bound the event days: YYYYMMDD ints or YYYY-MM-DD.
+        """
+        from rag.dates import as_date
+        from rag.timeline import build_timeline
+
+        topic = clean_question(topic)
+        return build_timeline(
+            self.retriever, topic, as_date(date_from), as_date(date_to), limit=limit
+        )
 
     # -- status
     def articles(self) -> list[dict[str, Any]]:

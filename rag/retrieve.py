@@ -19,8 +19,6 @@ import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import (
-    FilterOperator,
-    MetadataFilter,
     MetadataFilters,
     VectorStoreQuery,
 )
@@ -28,6 +26,7 @@ from llama_index.core.vector_stores.types import (
 from rag import store
 from rag.bm25 import BM25Index
 from rag.config import Settings
+from rag.date_filter import DateBounds, date_filter
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -166,14 +165,6 @@ def diversified(
     return chosen
 
 
-def date_filter(as_of: int | None) -> MetadataFilters | None:
-    if not as_of:
-        return None
-    return MetadataFilters(
-        filters=[MetadataFilter(key="date_int", value=as_of, operator=FilterOperator.LTE)]
-    )
-
-
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 retrieval fused by weighted reciprocal rank.
 
@@ -224,12 +215,18 @@ class HybridRetriever(BaseRetriever):
     def size(self) -> int:
         return len(self.table.ids)
 
-    def dense_search(self, query: str, k: int, as_of: int | None = None) -> list[tuple[str, float]]:
+    def dense_search(
+        self, query: str, k: int, as_of: int | None = None, bounds: DateBounds | None = None
+    ) -> list[tuple[str, float]]:
         embedding = self.embed_model.get_query_embedding(query)
-        return self.dense_search_vector(embedding, k, as_of)
+        return self.dense_search_vector(embedding, k, as_of, bounds)
 
     def dense_search_vector(
-        self, embedding: list[float], k: int, as_of: int | None = None
+        self,
+        embedding: list[float],
+        k: int,
+        as_of: int | None = None,
+        bounds: DateBounds | None = None,
     ) -> list[tuple[str, float]]:
         """Top ``k`` chunks by cosine similarity, within the date cut-off.
 
@@ -238,19 +235,19 @@ class HybridRetriever(BaseRetriever):
         drop chunks past the cut-off, and fall back to the filtered search only
         when too few are left.
         """
-        if as_of:
+        bounds = bounds or DateBounds.of(as_of)
+        if bounds.active:
             hits = self._query(embedding, min(3 * k, max(k, self.size)), None)
             dates = self.table.date_ints
             position = self.table.position
             kept = [
                 (chunk_id, sim)
                 for chunk_id, sim in hits
-                if chunk_id in position
-                and (dates[position[chunk_id]] == 0 or dates[position[chunk_id]] <= as_of)
+                if chunk_id in position and bounds.keeps(int(dates[position[chunk_id]]))
             ]
             if len(kept) >= k or len(hits) >= self.size:
                 return kept[:k]
-        return self._query(embedding, k, date_filter(as_of))
+        return self._query(embedding, k, date_filter(None, bounds))
 
     def _query(
         self, embedding: list[float], k: int, filters: MetadataFilters | None
@@ -262,18 +259,34 @@ class HybridRetriever(BaseRetriever):
         sims = result.similarities or [0.0] * len(ids)
         return list(zip(ids, sims, strict=False))
 
-    def bm25_search(self, query: str, k: int, as_of: int | None = None) -> list[tuple[str, float]]:
+    def bm25_search(
+        self, query: str, k: int, as_of: int | None = None, bounds: DateBounds | None = None
+    ) -> list[tuple[str, float]]:
         table = self.table
         assert self._bm25 is not None
+        bounds = bounds or DateBounds.of(as_of)
         mask = None
-        if as_of:
-            mask = ((table.date_ints <= as_of) | (table.date_ints == 0)).astype(np.float32)
+        if bounds.active:
+            mask = bounds.mask(table.date_ints).astype(np.float32)
         return [(table.ids[i], score) for i, score in self._bm25.search(query, k, mask)]
 
     def search(
-        self, query: str, top_k: int | None = None, as_of: int | None = None
+        self,
+        query: str,
+        top_k: int | None = None,
+        as_of: int | None = None,
+        date_from: int | None = None,
+        date_to: int | None = None,
+        dated_only: bool = False,
+        recency_weight: float | None = None,
     ) -> list[NodeWithScore]:
-        """Fused top ``top_k`` chunks for ``query``, each scored and annotated."""
+        """Fused top ``top_k`` chunks for ``query``, each scored and annotated.
+
+        ``date_from``/``date_to`` (YYYYMMDD, inclusive) and ``dated_only`` filter
+        both rankings before fusion, so nothing outside the window is returned;
+        ``recency_weight`` overrides the setting (current-state questions).
+        """
+        bounds = DateBounds.of(as_of, date_from, date_to, dated_only)
         top_k = top_k or self.settings.top_k
         table = self.table
         if not table.ids:
@@ -281,15 +294,16 @@ class HybridRetriever(BaseRetriever):
         k = max(self.settings.candidates, top_k)
         assert self._bm25 is not None
         query = self._bm25.correct_query(query)
-        dense = self.dense_search(query, k, as_of)
-        sparse = self.bm25_search(query, k, as_of)
+        dense = self.dense_search(query, k, as_of, bounds)
+        sparse = self.bm25_search(query, k, as_of, bounds)
         fused = rrf_fuse(
             [[d for d, _ in dense], [d for d, _ in sparse]],
             [self.settings.dense_weight, self.settings.bm25_weight],
             self.settings.rrf_k,
         )
-        if self.settings.recency_weight > 0:
-            reference = as_of or int(table.date_ints.max(initial=0))
+        weight = self.settings.recency_weight if recency_weight is None else recency_weight
+        if weight > 0:
+            reference = bounds.high or int(table.date_ints.max(initial=0))
             dates = {
                 chunk_id: int(table.date_ints[table.position[chunk_id]])
                 for chunk_id, _ in fused
@@ -299,7 +313,7 @@ class HybridRetriever(BaseRetriever):
                 fused,
                 dates,
                 reference,
-                self.settings.recency_weight,
+                weight,
                 self.settings.recency_half_life_days,
                 self.settings.rrf_k,
             )

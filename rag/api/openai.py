@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from rag.api.backends import MODEL_ID
+from rag.api.dates import DateFields
 from rag.api.errors import INTERNAL_ERROR, ApiError, error_for, guarded, parse_body
 from rag.api.limits import check_history
 from rag.config import LLMBackend
@@ -46,7 +47,7 @@ class OpenAIMessage(BaseModel):
         return self.content or ""
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(DateFields):
     """The OpenAI chat fields we take; any other field is a 400 that names it.
 
     ``temperature`` and ``max_tokens`` are accepted for compatibility: answers are
@@ -65,9 +66,6 @@ class ChatCompletionRequest(BaseModel):
     n: Literal[1] | None = None
     user: str | None = Field(None, max_length=256)
     top_k: StrictInt | None = Field(None, ge=1, le=50)
-    as_of: StrictInt | str | None = None
-    date_from: StrictInt | str | None = None
-    date_to: StrictInt | str | None = None
 
     @field_validator("temperature", mode="before")
     @classmethod
@@ -130,6 +128,8 @@ def completion_object(answer: Answer, model: str, completion_id: str) -> dict[st
         "usage": openai_usage(answer),
         "citations": citations_of(answer),
         "refused": answer.refused,
+        "as_of": answer.as_of,
+        "window": answer.window,
     }
 
 
@@ -185,14 +185,22 @@ def add_openai_routes(router: APIRouter, rag: RAG, backends: Sequence[LLMBackend
             body = await parse_body(request, ChatCompletionRequest)
             question, history = history_from_messages(body.messages)
             check_turns(body.messages[:-1])
+            dates = body.date_options()
             backend = models.get(body.model)  # unknown names get the default backend
             model = body.model if body.model in models else MODEL_ID
             completion_id = f"chatcmpl-{uuid.uuid4().hex}"
             if not body.stream:
-                options = AskOptions(history=tuple(history), top_k=body.top_k, backend=backend)
+                options = AskOptions(
+                    history=tuple(history),
+                    top_k=body.top_k,
+                    backend=backend,
+                    **dates,
+                )
                 answer = await run_in_threadpool(rag.ask, question, options)
                 return JSONResponse(completion_object(answer, model, completion_id))
-            events = rag.stream(question, history=history, top_k=body.top_k, backend=backend)
+            events = rag.stream(
+                question, history=history, top_k=body.top_k, backend=backend, **dates
+            )
             # Pull the first event here: a bad question is still a 400, not a broken stream.
             first = await run_in_threadpool(next, events, None)
             include_usage = bool((body.stream_options or {}).get("include_usage"))
@@ -284,6 +292,12 @@ def last_chunk(answer: Answer, model: str, completion_id: str) -> dict[str, Any]
     """The closing chunk: the checked answer, whether it was refused, and its citations."""
     last = chunk_object(completion_id, model, {}, finish="stop")
     last.update(
-        {"citations": citations_of(answer), "refused": answer.refused, "answer": answer.answer}
+        {
+            "citations": citations_of(answer),
+            "refused": answer.refused,
+            "answer": answer.answer,
+            "as_of": answer.as_of,
+            "window": answer.window,
+        }
     )
     return last

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from rag.api.backends import available_backends
+from rag.api.dates import DateFields
 from rag.api.errors import ApiError, guarded, parse_body
 from rag.api.limits import check_history
 from rag.api.openai import add_openai_routes
@@ -27,8 +28,8 @@ class ChatTurn(BaseModel):
     content: str
 
 
-class AskRequest(BaseModel):
-    """Body of ``POST /api/ask``."""
+class AskRequest(DateFields):
+    """Body of ``POST /api/ask``; the date fields are ``DateFields``."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -60,6 +61,15 @@ def public_status(status: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+class TimelineRequest(DateFields):
+    """Body of ``POST /api/timeline``: a topic and optional event-day bounds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str
+    limit: int = Field(15, ge=1, le=50)
+
+
 def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIRouter:
     """The API routes over one shared ``RAG``; ``backends`` limits what callers may pick."""
     backends = list(backends or available_backends(rag.settings))
@@ -81,9 +91,22 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
                 history=tuple(t.model_dump() for t in body.history),
                 top_k=body.top_k,
                 backend=body.backend,
+                **body.date_options(),
             )
             answer = await run_in_threadpool(rag.ask, body.question, options)
             return JSONResponse(answer.to_dict(details=body.details))
+
+        return await guarded(work())
+
+    @router.post("/api/timeline", tags=["rag"], summary="Dated, cited events (rag timeline)")
+    async def api_timeline(request: Request) -> Any:
+        async def work() -> Any:
+            body = await parse_body(request, TimelineRequest)
+            dates = body.date_options()
+            timeline = await run_in_threadpool(
+                rag.timeline, body.topic, dates["date_from"], dates["date_to"], body.limit
+            )
+            return JSONResponse(timeline)
 
         return await guarded(work())
 

@@ -1,0 +1,46 @@
+"""The date fields API requests may carry: ``as_of``, ``date_from``, ``date_to``, ``dated_only``.
+
+Days are ``YYYY-MM-DD`` strings (or ``YYYYMMDD`` integers); anything else is a
+400 that names the field, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, field_validator
+
+from rag.dates import as_date, day_int
+
+
+class DateFields(BaseModel):
+    """Mixed into request bodies; ``date_options`` gives the ``AskOptions`` fields."""
+
+    as_of: str | int | None = None
+    date_from: str | int | None = None
+    date_to: str | int | None = None
+    dated_only: bool = False
+
+    @field_validator("as_of", "date_from", "date_to", mode="after")
+    @classmethod
+    def _valid_day(cls, value: str | int | None) -> str | None:
+        if value is None or value == "":
+            return None
+        day = as_date(value)
+        if day is None or not date(1900, 1, 1) <= day <= date(2200, 1, 1):
+            raise ValueError(f"{value!r} is not a plausible date; write it as YYYY-MM-DD.")
+        return day.isoformat()
+
+    def date_options(self) -> dict[str, Any]:
+        start, end = day_int(self.date_from), day_int(self.date_to)
+        if start and end and start > end:
+            from rag.api.errors import ApiError
+
+            raise ApiError(400, "date_from is after date_to: swap them or widen the range.")
+        return {
+            "as_of": day_int(self.as_of),
+            "date_from": start,
+            "date_to": end,
+            "dated_only": self.dated_only,
+        }
