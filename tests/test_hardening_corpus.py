@@ -211,3 +211,42 @@ def test_a_30_mb_single_line_does_not_break_the_splitter(corpus: Path, tmp_path:
     nodes = chunk_documents([big], make_settings(tmp_path))
     assert len(nodes) > 1000
     assert time.perf_counter() - started < 120
+
+
+def test_a_file_rewritten_while_read_is_never_read_torn(corpus: Path) -> None:
+    """A writer rewrites the file in place without pause; every read is whole or refused."""
+    import threading
+
+    from rag.corpus import TransientReadError, read_bytes
+
+    versions = [("A" * 2_000_000).encode(), ("B" * 1_500_000).encode()]
+    path = corpus / "busy.txt"
+    path.write_bytes(versions[0])
+    stop = threading.Event()
+
+    def rewrite() -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            with open(path, "r+b") as handle:  # in place: the torn case a rename avoids
+                handle.truncate(0)
+                handle.write(versions[i % 2])
+
+    writer = threading.Thread(target=rewrite)
+    writer.start()
+    outcomes = {"whole": 0, "refused": 0}
+    try:
+        for _ in range(200):
+            try:
+                raw = read_bytes(path, corpus, ReadRules())
+            except TransientReadError as exc:
+                assert "changed while being read" in str(exc)
+                outcomes["refused"] += 1
+                continue
+            # Whole: one version, or the empty file between truncate and write.
+            assert raw in (*versions, b""), f"a torn read of {len(raw)} bytes"
+            outcomes["whole"] += 1
+    finally:
+        stop.set()
+        writer.join()
+    assert outcomes["refused"] > 0, outcomes  # the race was really run
