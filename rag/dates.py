@@ -74,6 +74,7 @@ _SO_FAR = re.compile(r"\bso far this (week|month|year)\b|\bearlier this (week|mo
 _BETWEEN = re.compile(r"\b(?:between|from) (.+?) (?:and|to|until|-|–) (.+?)(?=[?.!,;]|$)", re.I)
 _CALENDAR = re.compile(r"\d|\b(" + "|".join(sorted(MONTHS)) + r")\b", re.I)
 _RELATIVE = re.compile(r"\b(ago|last|this|next|past|yesterday|today)\b", re.I)
+DISTANT_DAYS = 400
 NOT_WINDOWS = {"now", "right now", "currently", "at present"}  # the as-of day is no window
 FUTURE = re.compile(
     r"\b(will|won't|expected|due|scheduled|planned|going to|set to|supposed to|plan to|"
@@ -194,8 +195,8 @@ def _words(text: str) -> list[str]:
 def is_real_date(question: str, phrase: str, start: int) -> bool:
     """False for words that only look like dates: 'May' the verb, 'the March', bare numbers."""
     words = _words(phrase)
-    if not words:
-        return False
+    if not words or all(re.fullmatch(r"\d+(st|nd|rd|th)", w) for w in words):
+        return False  # '98th' (the 98th Academy Awards) is no date
     if not re.search(r"[a-z]", phrase, re.I):  # numbers alone: '3', '2025'
         before = _words(question[:start])
         return bool(re.fullmatch(r"(19|20)\d\d", phrase.strip())) and bool(
@@ -328,7 +329,9 @@ def window_from_question(
         if covered:
             start, end = _apply(relation, covered[0], covered[1], as_of)
             calendar_date = _CALENDAR.search(phrase) and not _RELATIVE.search(phrase)
-            strict = bool(relation) or not calendar_date
+            # More than a year back ("in 1924", "50 years ago") is the event's time, not news.
+            distant = end is not None and (as_of - end).days > DISTANT_DAYS
+            strict = (bool(relation) or not calendar_date) and not distant
             return Window(start, end, f"{relation} {phrase}".strip(), strict)
     if event_date is not None and (m := _EVENT.search(text)):
         relation, name = RELATIONS.get(m[1].lower(), m[1].lower()), m[2]

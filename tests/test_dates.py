@@ -180,3 +180,10 @@ def test_calendar_dates_are_not_strict_relative_ones_are() -> None:
     assert strict("What happened in the past two weeks?") and strict("What happened yesterday?")
     byd = "How many cars did BYD sell in 2025, the year it led?"
     assert window_from_question(byd, AS_OF) is None
+
+
+def test_ordinals_and_the_distant_past_do_not_hold_a_window() -> None:
+    assert window_from_question("Where will the 98th Academy Awards take place?", AS_OF) is None
+    for question in ("Which plane flew 50 years ago?", "Where were the 1924 Winter Olympics?"):
+        window = window_from_question(question, AS_OF)
+        assert window is None or not window.strict
