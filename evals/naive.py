@@ -150,8 +150,9 @@ class NaiveRetriever(HybridRetriever):
             self._table, self._bm25 = table, bm25
 
     def search(
-        self, query: str, top_k: int | None = None, as_of: int | None = None
+        self, query: str, top_k: int | None = None, as_of: int | None = None, **_: object
     ) -> list[NodeWithScore]:
+        """The naive recipe knows only the cut-off: question windows and boosts are ignored."""
         top_k = top_k or TOP_K
         table = self.table
         if not table.ids:

@@ -26,6 +26,7 @@ def compare(data_dir: Path) -> dict[str, Any]:
 
     data = load_dataset(data_dir)
     settings = benchmark_settings(load_settings(llm="extractive"), data_dir)
+    settings = settings.model_copy(update={"question_windows": True})
     rag = RAG(settings)
     prepare_index(rag, data.articles, show_progress=False)
     off = RAG(

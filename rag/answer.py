@@ -170,18 +170,29 @@ class AnswerChain:
         """
         as_of, window = self.window_for(question, options)
         current = is_current_state(question)
-        nodes = self.retriever.search(
-            question,
-            top_k=options.top_k or self.settings.top_k,
-            as_of=options.as_of,
-            date_from=window.start_int if window else None,
-            date_to=window.end_int if window else None,
-            dated_only=options.dated_only,
-            recency_weight=self.settings.current_recency_weight if current else None,
-        )
+
+        def search(window: Window | None) -> list[NodeWithScore]:
+            return self.retriever.search(
+                question,
+                top_k=options.top_k or self.settings.top_k,
+                as_of=options.as_of,
+                date_from=window.start_int if window else None,
+                date_to=window.end_int if window else None,
+                dated_only=options.dated_only,
+                recency_weight=self.settings.current_recency_weight if current else None,
+            )
+
+        nodes = search(window)
+        dated = any(int(n.node.metadata.get("date_int") or 0) for n in nodes)
+        if not dated and window is not None and not window.strict:
+            # "the October 15th meeting": a calendar date that names the event, not the news.
+            as_of, window = self.window_for(question, options, parse=False)
+            nodes = search(window)
         return nodes, as_of, window, current
 
-    def window_for(self, question: str, options: AskOptions) -> tuple[date | None, Window | None]:
+    def window_for(
+        self, question: str, options: AskOptions, parse: bool = True
+    ) -> tuple[date | None, Window | None]:
         """The as-of day and publish-date window for ``question`` (``rag.dates.search_window``)."""
         from rag.event_dates import event_day
 
@@ -190,7 +201,7 @@ class AnswerChain:
             options.as_of,
             options.date_from,
             options.date_to,
-            parse=self.settings.question_windows,
+            parse=parse and self.settings.question_windows,
             event_date=lambda name: event_day(self.retriever, name, options.as_of),
         )
 

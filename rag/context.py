@@ -248,6 +248,7 @@ def extractive_answer(
         from rag.newest import prefer_newest
 
         top = prefer_newest([f for f in found if f[0] >= min_score])[0]
-        chosen = [(top[0], top[1].number, top[2])]
+        first = (top[0], top[1].number, top[2])
+        chosen = [first, *[b for b in chosen if b[1:] != first[1:]]][:2]
     by_number = {p.number: p for p in passages}
     return " ".join(f"{by_number[n].sentences[i].text} [{n}]" for _, n, i in chosen)

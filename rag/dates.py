@@ -72,6 +72,9 @@ _PAST_N = re.compile(
 )
 _SO_FAR = re.compile(r"\bso far this (week|month|year)\b|\bearlier this (week|month|year)\b", re.I)
 _BETWEEN = re.compile(r"\b(?:between|from) (.+?) (?:and|to|until|-|–) (.+?)(?=[?.!,;]|$)", re.I)
+_CALENDAR = re.compile(r"\d|\b(" + "|".join(sorted(MONTHS)) + r")\b", re.I)
+_RELATIVE = re.compile(r"\b(ago|last|this|next|past|yesterday|today)\b", re.I)
+DISTANT_DAYS = 400
 NOT_WINDOWS = {"now", "right now", "currently", "at present"}  # the as-of day is no window
 FUTURE = re.compile(
     r"\b(will|won't|expected|due|scheduled|planned|going to|set to|supposed to|plan to|"
@@ -83,11 +86,18 @@ _EVENT = re.compile(r"\b(before|after|since|until) (the [a-z][\w-]*(?: [a-z][\w-
 
 @dataclass(frozen=True)
 class Window:
-    """Publish-date bounds (inclusive; None is open) and the phrase they came from."""
+    """Publish-date bounds (inclusive; None is open) and the phrase they came from.
+
+    ``strict`` is False for a calendar date that may name the event rather than
+    the time of the news ("the October 15th meeting", "the BAFTAs in February"):
+    such a window is dropped when no article falls in it. Relative phrases ("last
+    week"), ranges ("since June 1") and explicit bounds are always kept.
+    """
 
     start: date | None
     end: date | None
     phrase: str = ""
+    strict: bool = True
 
     def to_dict(self) -> dict[str, str | None]:
         return {
@@ -109,7 +119,12 @@ class Window:
         starts = [d for d in (self.start, other.start) if d]
         ends = [d for d in (self.end, other.end) if d]
         phrase = " and ".join(p for p in (self.phrase, other.phrase) if p)
-        return Window(max(starts) if starts else None, min(ends) if ends else None, phrase)
+        return Window(
+            max(starts) if starts else None,
+            min(ends) if ends else None,
+            phrase,
+            self.strict or other.strict,
+        )
 
 
 @cache
@@ -159,6 +174,8 @@ def span(text: str, base: date, prefer: str = "past") -> tuple[date, date] | Non
     if data is None or data.date_obj is None:
         return None
     day = data.date_obj.date()
+    if not 1900 <= day.year <= 2200:  # "the year it overtook ..." is no year 1
+        return None
     period = data.period or "day"
     if period == "week":
         first = day - timedelta(days=day.weekday())
@@ -178,8 +195,8 @@ def _words(text: str) -> list[str]:
 def is_real_date(question: str, phrase: str, start: int) -> bool:
     """False for words that only look like dates: 'May' the verb, 'the March', bare numbers."""
     words = _words(phrase)
-    if not words:
-        return False
+    if not words or all(re.fullmatch(r"\d+(st|nd|rd|th)", w) for w in words):
+        return False  # '98th' (the 98th Academy Awards) is no date
     if not re.search(r"[a-z]", phrase, re.I):  # numbers alone: '3', '2025'
         before = _words(question[:start])
         return bool(re.fullmatch(r"(19|20)\d\d", phrase.strip())) and bool(
@@ -311,7 +328,11 @@ def window_from_question(
         covered = span(phrase, as_of)
         if covered:
             start, end = _apply(relation, covered[0], covered[1], as_of)
-            return Window(start, end, phrase if not relation else f"{relation} {phrase}")
+            calendar_date = _CALENDAR.search(phrase) and not _RELATIVE.search(phrase)
+            # More than a year back ("in 1924", "50 years ago") is the event's time, not news.
+            distant = end is not None and (as_of - end).days > DISTANT_DAYS
+            strict = (bool(relation) or not calendar_date) and not distant
+            return Window(start, end, f"{relation} {phrase}".strip(), strict)
     if event_date is not None and (m := _EVENT.search(text)):
         relation, name = RELATIONS.get(m[1].lower(), m[1].lower()), m[2]
         day = event_date(name)
@@ -347,7 +368,7 @@ def search_window(
         parsed = window_from_question(question, reference or date.today(), event_date)
     window = explicit.intersect(parsed) if explicit else parsed
     if window is not None and reference and (window.end is None or window.end > reference):
-        window = Window(window.start, reference, window.phrase)
+        window = Window(window.start, reference, window.phrase, window.strict)
     if reference is None and parsed is not None:
         reference = date.today()
     return reference, window

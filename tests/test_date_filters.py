@@ -291,3 +291,28 @@ def test_http_date_fields(rag: RAG) -> None:
         and data["as_of"] == "2026-12-01"
     )
     assert all(c["date"] >= "2026-08-01" for c in data["citations"])
+
+
+def test_prompt_gets_the_change_note_only_when_dates_differ(rag: RAG) -> None:
+    from rag.newest import CHANGE_NOTE
+    from rag.types import AskOptions
+
+    current = rag.chain.prepare(
+        "When will the Kelsey Bay harbour stadium open?", AskOptions(as_of=20260630)
+    )
+    assert len({p.date for p in current.passages if p.in_prompt and p.date}) > 1
+    prompt = current.messages[-1].content
+    assert CHANGE_NOTE in prompt
+    assert all(f"{p.date})" in prompt for p in current.passages if p.in_prompt and p.date)
+    plain = rag.chain.prepare("Who built the Kelsey Bay stadium?", AskOptions(as_of=20260630))
+    assert CHANGE_NOTE not in plain.messages[-1].content
+
+
+def test_a_calendar_date_naming_the_event_falls_back_when_no_article_is_in_it(rag: RAG) -> None:
+    # No article was published on 12-13 January: the date names the vote, not the news.
+    answer = rag.ask("What did the Kelsey Bay council approve on January 12th?", as_of=20261201)
+    assert answer.window is None and "budget" in answer.answer
+    # A relative phrase is kept even when it finds nothing dated: the user asked for that week.
+    strict = rag.ask("What did the Kelsey Bay council approve last week?", as_of=20260131)
+    assert strict.window == {"from": "2026-01-19", "to": "2026-01-25"}
+    assert all(not c.date for c in strict.citations)

@@ -166,3 +166,24 @@ def test_window_dict_and_intersection() -> None:
     a = Window(date(2026, 3, 1), date(2026, 3, 31))
     b = Window(date(2026, 3, 10), None)
     assert a.intersect(b).to_dict() == {"from": "2026-03-10", "to": "2026-03-31"}
+
+
+def test_calendar_dates_are_not_strict_relative_ones_are() -> None:
+    def strict(question: str) -> bool:
+        window = window_from_question(question, AS_OF)
+        assert window is not None
+        return window.strict
+
+    assert not strict("Whom did Putin meet on October 15th?")
+    assert not strict("Which phone did Apple announce in March 2026?")
+    assert strict("What happened last week?") and strict("What changed since June 1?")
+    assert strict("What happened in the past two weeks?") and strict("What happened yesterday?")
+    byd = "How many cars did BYD sell in 2025, the year it led?"
+    assert window_from_question(byd, AS_OF) is None
+
+
+def test_ordinals_and_the_distant_past_do_not_hold_a_window() -> None:
+    assert window_from_question("Where will the 98th Academy Awards take place?", AS_OF) is None
+    for question in ("Which plane flew 50 years ago?", "Where were the 1924 Winter Olympics?"):
+        window = window_from_question(question, AS_OF)
+        assert window is None or not window.strict

@@ -4,6 +4,9 @@
 
 * ``POST /api/ask``: ``{"question", "history"}`` in, the ``rag ask --json`` object out;
 * ``GET /api/status``: the ``rag status --json`` object;
+* ``POST /api/timeline``: ``{"topic", "date_from", "date_to"}`` in, the ``rag timeline
+  --json`` object out (``/api/ask`` also takes ``as_of``, ``date_from``, ``date_to``,
+  ``dated_only``: ``rag.api.dates``);
 * ``GET /v1/models`` and ``POST /v1/chat/completions`` (streaming or not), so any
   OpenAI client or chat front end can use the corpus. The citations travel in
   an extra top-level ``citations`` field (in the last chunk when streaming).
@@ -13,7 +16,8 @@ never on the event loop. Nothing here imports gradio.
 
 Modules: ``routes`` (our routes and the router), ``openai`` (the ``/v1`` endpoints),
 ``errors`` (JSON errors and body parsing), ``auth`` (basic auth), ``backends``,
-``limits`` (request-size and history limits, the upload type check).
+``limits`` (request-size and history limits, the upload type check), ``dates`` (the date
+fields).
 """
 
 from __future__ import annotations
