@@ -252,9 +252,12 @@ def chat_text(answer: Answer, turn: int, draft: str = "") -> str:
 
 def status_line(status: dict[str, Any], llm: str | None = None) -> str:
     last = str(status.get("last_ingest") or "never").replace("T", " ").replace("+00:00", " UTC")
+    llm = llm or str(status["llm"])
+    if llm.endswith(".gguf"):  # a model file: its name, not where it happens to live
+        llm = Path(llm).name
     return (
         f"**{status['documents']}** articles · **{status['chunks']}** chunks · "
-        f"embedder {status['embedding_model']} · LLM {llm or status['llm']} · "
+        f"embedder {status['embedding_model']} · LLM {llm} · "
         f"indexed {last}"
     )
 

@@ -138,6 +138,9 @@ def test_chats_survive_a_reload_and_export_as_markdown(context: Any, app: AppSer
     summary = page.locator("#sources details.src-earlier summary")
     expect(summary).to_contain_text("What happened in Palmyra")  # folded with its question
     expect(page.locator("#sources")).to_contain_text("undated")  # the seed articles have none
+    page.locator("#settings").get_by_text("Settings").first.click()  # folded again
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(page.locator("#status")).to_contain_text("LLM SmolLM2-135M-Instruct.Q4_1.gguf")
     shot(page, "chat.png", docs=True)
 
     page.reload()
