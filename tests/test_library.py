@@ -178,3 +178,15 @@ def test_feedback_becomes_gold_questions(tmp_path: Path) -> None:
     assert items["Who is the minister?"].answer == "Assad al-Shibani"
     assert items["Cake recipe?"].unanswerable
     assert "Why?" not in items
+
+
+def test_date_range_typed_in_settings() -> None:
+    assert library.date_window("", "") == {"date_from": None, "date_to": None}
+    assert library.date_window("2026-01-05", " 2026-02-01 ") == {
+        "date_from": 20260105,
+        "date_to": 20260201,
+    }
+    with pytest.raises(ValueError, match="2026-01-31"):
+        library.date_window("last tuesday-ish", "")
+    with pytest.raises(ValueError, match="after the end"):
+        library.date_window("2026-03-01", "2026-02-01")
