@@ -91,6 +91,16 @@ def test_delete_article_removes_its_file_and_chunks_only(seed_rag: RAG, tmp_path
     assert [a["file"] for a in seed_rag.articles()] == [kept]
     assert seed_rag.chunk_count() == before - files[victim]["chunks"] == report.chunks_total
     assert seed_rag.ingest().changed is False  # the ingest state agrees with the folder
+    answer = seed_rag.ask("Where were the wounded of the Palmyra attack taken?")
+    assert all(p.source == kept for p in answer.passages)  # BM25 forgot it too
+
+
+def test_deleting_refreshes_a_retriever_already_in_use(seed_rag: RAG) -> None:
+    before = seed_rag.ask("Where were the wounded taken?")
+    victim = before.passages[0].source
+    seed_rag.delete_article(victim)
+    after = seed_rag.ask("Where were the wounded taken?")
+    assert after.passages and all(p.source != victim for p in after.passages)
 
 
 def test_article_page_highlights_the_passage(seed_rag: RAG) -> None:
