@@ -254,7 +254,7 @@ def status_line(status: dict[str, Any], llm: str | None = None) -> str:
     last = str(status.get("last_ingest") or "never").replace("T", " ").replace("+00:00", " UTC")
     llm = llm or str(status["llm"])
     if llm.endswith(".gguf"):  # a model file: its name, not where it happens to live
-        llm = Path(llm).name
+        llm = llm.replace("\\", "/").rsplit("/", 1)[-1]
     return (
         f"**{status['documents']}** articles · **{status['chunks']}** chunks · "
         f"embedder {status['embedding_model']} · LLM {llm} · "
