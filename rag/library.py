@@ -1,4 +1,4 @@
-"""The Articles view and the whole-article page, as plain functions (no gradio here).
+"""The Articles view, the whole-article page and the chat's date range, as plain functions.
 
 The list reads what the index holds (``RAG.articles``); the article page reads
 one file of the corpus, and only a file the index knows, so no request can make
@@ -147,3 +147,19 @@ const p = document.getElementById("passage");
 if (p) p.scrollIntoView({{ block: "center" }});
 </script>
 </body></html>"""
+
+
+def date_window(start: str, end: str) -> dict[str, int | None]:
+    """``date_from``/``date_to`` (YYYYMMDD) from what the user typed; ValueError says why not."""
+    from rag.documents import date_to_int, normalize_date
+
+    window: dict[str, int | None] = {}
+    for key, text in (("date_from", start), ("date_to", end)):
+        text = (text or "").strip()
+        day = date_to_int(normalize_date(text)) if text else 0
+        if text and not day:
+            raise ValueError(f"Could not read the date {text!r}: write it as 2026-01-31.")
+        window[key] = day or None
+    if window["date_from"] and window["date_to"] and window["date_from"] > window["date_to"]:
+        raise ValueError("The start date is after the end date.")
+    return window

@@ -208,10 +208,15 @@ class RAG:
         with self._lock:
             known = {a["file"]: a for a in self.articles()}
             path = corpus_path(self.settings, file, set(known))
-            store.delete_document(self.vector_store, known[file]["document_id"] or file)
             path.unlink(missing_ok=True)
             path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)
-            return self.ingest()
+            report = self.ingest()  # the file is gone: its chunks leave, the state follows
+            # Also when the ingest record had lost track of the file's chunks.
+            store.delete_document(self.vector_store, known[file]["document_id"] or file)
+            if self._retriever is not None:
+                self._retriever.refresh()  # BM25 and the chunk table forget it too
+            report.chunks_total = self.chunk_count()
+            return report
 
     def timeline(
         self,

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from rag.answer import REFUSAL
 from rag.citations import CITATION_RE
+from rag.revision import revision_note
 from rag.types import Answer, Passage
 
 if TYPE_CHECKING:
@@ -224,32 +225,6 @@ def stage_line(text: str, started: float | None = None, done: bool = False) -> s
     )
 
 
-def citation_numbers(text: str) -> list[int]:
-    return [int(n) for m in CITATION_RE.finditer(text) for n in re.findall(r"\d+", m.group(0))]
-
-
-def words_of(text: str) -> list[str]:
-    """The words of a text without its citation markers: punctuation moves do not count."""
-    return re.findall(r"\w+", CITATION_RE.sub(" ", text).lower())
-
-
-def revision_note(draft: str, answer: Answer) -> str:
-    """Why the checked answer differs from the draft the user watched stream in, if it does."""
-    if answer.refused or not draft.strip():
-        return ""
-    before, after = citation_numbers(draft), citation_numbers(answer.answer)
-    if before != after:
-        was = ", ".join(f"[{n}]" for n in dict.fromkeys(before)) or "none"
-        now = ", ".join(f"[{n}]" for n in dict.fromkeys(after)) or "none"
-        return (
-            f"Revised after checking: the citations were corrected against the passages "
-            f"(draft cited {was}, now {now})."
-        )
-    if words_of(draft) != words_of(answer.answer):
-        return "Revised after checking: unsupported parts of the draft were changed or removed."
-    return ""
-
-
 def chat_text(answer: Answer, turn: int, draft: str = "") -> str:
     """The checked answer as the chat shows it, saying so when it differs from the draft."""
     if answer.refused:
@@ -269,9 +244,12 @@ def chat_text(answer: Answer, turn: int, draft: str = "") -> str:
 
 def status_line(status: dict[str, Any], llm: str | None = None) -> str:
     last = str(status.get("last_ingest") or "never").replace("T", " ").replace("+00:00", " UTC")
+    llm = llm or str(status["llm"])
+    if llm.endswith(".gguf"):  # a model file: its name, not where it happens to live
+        llm = llm.replace("\\", "/").rsplit("/", 1)[-1]
     return (
         f"**{status['documents']}** articles · **{status['chunks']}** chunks · "
-        f"embedder {status['embedding_model']} · LLM {llm or status['llm']} · "
+        f"embedder {status['embedding_model']} · LLM {llm} · "
         f"indexed {last}"
     )
 

@@ -138,6 +138,9 @@ def test_chats_survive_a_reload_and_export_as_markdown(context: Any, app: AppSer
     summary = page.locator("#sources details.src-earlier summary")
     expect(summary).to_contain_text("What happened in Palmyra")  # folded with its question
     expect(page.locator("#sources")).to_contain_text("undated")  # the seed articles have none
+    page.locator("#settings").get_by_text("Settings").first.click()  # folded again
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(page.locator("#status")).to_contain_text("LLM SmolLM2-135M-Instruct.Q4_1.gguf")
     shot(page, "chat.png", docs=True)
 
     page.reload()
@@ -173,6 +176,17 @@ def test_source_preview_and_whole_article(context: Any, app: AppServer) -> None:
     expect(preview).to_contain_text("Palmyra")
     expect(preview).to_contain_text("undated")
     shot(page, "ui-preview.png")
+
+    # Thumbs down with a note lands in the feedback file, one rating and one note.
+    answer.hover()
+    page.locator("#chat").get_by_label("Dislike", exact=True).last.click()
+    expect(page.locator("#note-row")).to_be_visible()
+    page.fill("#feedback-note textarea", "It was the Et-Tanf base.")
+    page.click("#send-note")
+    expect(page.locator("#note-row")).to_be_hidden()
+    lines = (app.corpus.parent / "index" / "feedback.jsonl").read_text().splitlines()
+    assert '"rating": "down"' in lines[-2] and "Where were the wounded taken?" in lines[-2]
+    assert '"note": "It was the Et-Tanf base."' in lines[-1]
 
     link = page.locator("#sources .src-card a.src-open").first
     with context.expect_page() as opened:
@@ -246,6 +260,14 @@ def test_layout_does_not_overflow(browser: Any, app: AppServer, viewport: tuple[
         }
         for other in ("settings", "question") if width > 800 else ("settings",):
             assert not overlaps(boxes["sources"], boxes[other]), boxes
+        # Nothing of the sources draws over the Settings header: a click there reaches it.
+        page.locator("#settings").scroll_into_view_if_needed()
+        hit = page.evaluate(
+            """() => { const r = document.querySelector('#settings').getBoundingClientRect();
+            const el = document.elementFromPoint(r.left + r.width / 2, r.top + 12);
+            return !!(el && el.closest('#settings')); }"""
+        )
+        assert hit, "something covers the Settings header"
         if width > 800:
             assert not overlaps(boxes["sources"], boxes["chat"]), boxes
         scroll_width = page.evaluate("document.documentElement.scrollWidth")

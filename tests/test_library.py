@@ -91,6 +91,16 @@ def test_delete_article_removes_its_file_and_chunks_only(seed_rag: RAG, tmp_path
     assert [a["file"] for a in seed_rag.articles()] == [kept]
     assert seed_rag.chunk_count() == before - files[victim]["chunks"] == report.chunks_total
     assert seed_rag.ingest().changed is False  # the ingest state agrees with the folder
+    answer = seed_rag.ask("Where were the wounded of the Palmyra attack taken?")
+    assert all(p.source == kept for p in answer.passages)  # BM25 forgot it too
+
+
+def test_deleting_refreshes_a_retriever_already_in_use(seed_rag: RAG) -> None:
+    before = seed_rag.ask("Where were the wounded taken?")
+    victim = before.passages[0].source
+    seed_rag.delete_article(victim)
+    after = seed_rag.ask("Where were the wounded taken?")
+    assert after.passages and all(p.source != victim for p in after.passages)
 
 
 def test_article_page_highlights_the_passage(seed_rag: RAG) -> None:
@@ -178,3 +188,15 @@ def test_feedback_becomes_gold_questions(tmp_path: Path) -> None:
     assert items["Who is the minister?"].answer == "Assad al-Shibani"
     assert items["Cake recipe?"].unanswerable
     assert "Why?" not in items
+
+
+def test_date_range_typed_in_settings() -> None:
+    assert library.date_window("", "") == {"date_from": None, "date_to": None}
+    assert library.date_window("2026-01-05", " 2026-02-01 ") == {
+        "date_from": 20260105,
+        "date_to": 20260201,
+    }
+    with pytest.raises(ValueError, match="2026-01-31"):
+        library.date_window("last tuesday-ish", "")
+    with pytest.raises(ValueError, match="after the end"):
+        library.date_window("2026-03-01", "2026-02-01")

@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from rag import web
+from rag import library, web
 from rag.answer import clean_question
 from rag.config import LLMBackend
 from rag.errors import BadQuestionError, RagError
@@ -141,6 +141,8 @@ class ChatUI:
         turns: list[dict[str, Any]],
         top_k: float,
         backend: LLMBackend,
+        date_from: str = "",
+        date_to: str = "",
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the stages and the draft, then show the checked answer and its sources.
 
@@ -155,7 +157,16 @@ class ChatUI:
         started = time.time()
         busy = controls(True)
         try:
-            events = self.rag.stream(question, history=history, top_k=int(top_k), backend=backend)
+            window = library.date_window(date_from, date_to)
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            messages[-1]["content"] = f"*Not asked: {exc} (Settings, date range)*"
+            yield messages, history, gr.skip(), turns, "", *controls(False)
+            return
+        try:
+            events = self.rag.stream(
+                question, history=history, top_k=int(top_k), backend=backend, **window
+            )
             for event in events:
                 if event.kind == "status":
                     if not draft:
@@ -288,60 +299,24 @@ def wire(demo: gr.Blocks, page: Page, ui: ChatUI) -> list[Any]:
         queue=False,
         cancels=answering,
     ).then(ui.save_chat, *saving, queue=False)
+    shown = [p.chatbot, p.history, p.turns, p.sources, p.pending, p.chat_id, p.store]
     for clear in (p.new_chat.click, p.chatbot.clear):
         clear(
             ui.new_chat,
             [p.store],
-            [
-                p.chatbot,
-                p.history,
-                p.turns,
-                p.sources,
-                p.pending,
-                p.chat_id,
-                p.store,
-                p.past_chats,
-                p.export,
-                p.stage,
-                *buttons,
-            ],
+            [*shown, p.past_chats, p.export, p.stage, *buttons],
             queue=False,
             cancels=answering,
         )
     p.past_chats.input(
         ui.open_chat,
         [p.past_chats, p.store],
-        [
-            p.chatbot,
-            p.history,
-            p.turns,
-            p.sources,
-            p.pending,
-            p.chat_id,
-            p.store,
-            p.export,
-            p.stage,
-            *buttons,
-        ],
+        [*shown, p.export, p.stage, *buttons],
         queue=False,
         cancels=answering,
     )
-    demo.load(
-        ui.on_load,
-        [p.store],
-        [
-            p.status,
-            p.chatbot,
-            p.history,
-            p.turns,
-            p.sources,
-            p.chat_id,
-            p.past_chats,
-            p.export,
-            p.regenerate,
-        ],
-        api_visibility="private",
-    )
+    loaded = [p.status, p.chatbot, p.history, p.turns, p.sources, p.chat_id, p.past_chats]
+    demo.load(ui.on_load, [p.store], [*loaded, p.export, p.regenerate], api_visibility="private")
     gr.api(ui.ask_api, api_name="ask")
     return answering
 
@@ -351,7 +326,10 @@ def wire_answering(page: Page, ui: ChatUI, buttons: list[Any], saving: tuple) ->
     p = page
     asked = [p.question, p.chatbot, p.busy]
     taken = [p.question, p.chatbot, p.pending, p.stage, *buttons]
-    answer_inputs = [p.pending, p.chatbot, p.history, p.turns, p.top_k, p.backend]
+    answer_inputs = [
+        *(p.pending, p.chatbot, p.history, p.turns, p.top_k, p.backend),
+        *(p.date_from, p.date_to),
+    ]
     answer_outputs = [p.chatbot, p.history, p.sources, p.turns, p.stage, *buttons]
 
     def answer(event: Any) -> Any:

@@ -64,6 +64,8 @@ class Page:
     report: gr.Markdown
     top_k: gr.Slider
     backend: gr.Dropdown
+    date_from: gr.Textbox
+    date_to: gr.Textbox
 
 
 def build_page(
@@ -228,7 +230,7 @@ def add_articles_panel(settings: Settings) -> dict[str, object]:
 
 
 def settings_panel(settings: Settings, backends: list[LLMBackend]) -> dict[str, object]:
-    """Per-session top-k and backend; the backend is fixed when only one can answer."""
+    """Per-session top-k, backend and date range; the backend is fixed when only one answers."""
     with gr.Accordion("Settings", open=False, elem_id="settings"):
         top_k = gr.Slider(
             1, 20, value=settings.top_k, step=1, label="Passages retrieved per question (top-k)"
@@ -239,9 +241,14 @@ def settings_panel(settings: Settings, backends: list[LLMBackend]) -> dict[str, 
             label="Answer with",
             interactive=len(backends) > 1,
         )
+        with gr.Row():
+            date_from = gr.Textbox(
+                label="Only articles dated from", placeholder="2026-01-01", elem_id="date-from"
+            )
+            date_to = gr.Textbox(label="to", placeholder="2026-04-30", elem_id="date-to")
         gr.Markdown(
             f"Thumbs up/down and notes are saved to `{settings.feedback_file}` "
             "(RAG_FEEDBACK_PATH); `rag eval feedback` turns them into gold questions. "
             "Chats are kept in this browser only."
         )
-    return {"top_k": top_k, "backend": backend}
+    return {"top_k": top_k, "backend": backend, "date_from": date_from, "date_to": date_to}

@@ -18,7 +18,8 @@ document.addEventListener("click", (event) => {
 // Hovering a citation chip previews its source card next to it.
 (() => {
   let tip = null;
-  const hide = () => { if (tip) tip.style.display = "none"; };
+  let shownFor = null;
+  const hide = () => { if (tip) tip.style.display = "none"; shownFor = null; };
   document.addEventListener("mouseover", (event) => {
     const chip = event.target.closest && event.target.closest('#chat a[href^="#src-"]');
     if (!chip) return;
@@ -41,6 +42,7 @@ document.addEventListener("click", (event) => {
       copy.textContent = part.textContent.slice(0, 400);
       tip.appendChild(copy);
     }
+    shownFor = chip;
     const box = chip.getBoundingClientRect();
     tip.style.display = "block";
     const width = Math.min(420, window.innerWidth - 16);
@@ -54,7 +56,10 @@ document.addEventListener("click", (event) => {
     const chip = event.target.closest && event.target.closest('#chat a[href^="#src-"]');
     if (chip && !chip.contains(event.relatedTarget)) hide();
   });
-  document.addEventListener("scroll", hide, true);
+  // A scroll moves the chip away from its preview, unless the pointer is still on it.
+  document.addEventListener("scroll", () => {
+    if (shownFor && !shownFor.matches(":hover")) hide();
+  }, true);
 })();
 
 // The stage line under the chat counts the seconds of the answer under way.
