@@ -60,7 +60,8 @@ def register(
     p.add_argument(
         "target",
         nargs="?",
-        help="a gold JSONL file (default: the seed set), or 'realtimeqa'",
+        help="a gold JSONL file (default: the seed set), 'realtimeqa', 'stories' (syndication "
+        "clusters of --corpus) or 'conflicts' (the conflicting-reports set)",
     )
     p.add_argument(
         "--split",
@@ -113,6 +114,10 @@ def register(
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.target == "realtimeqa":
         return _realtimeqa(args)
+    if args.target in ("stories", "conflicts"):
+        from evals import conflicts_eval
+
+        return conflicts_eval.command(args)
     return _gold(args)
 
 

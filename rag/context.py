@@ -57,6 +57,8 @@ def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:
                 text=text,
                 score=float(item.score or 0.0),
                 publisher=str(meta.get("source", "")),
+                story_id=str(meta.get("story_id") or ""),
+                also_in=list(meta.get("also_in") or []),
                 start_char=getattr(node, "start_char_idx", None),
                 end_char=getattr(node, "end_char_idx", None),
                 sentences=split_sentences(text),

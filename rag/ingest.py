@@ -21,7 +21,7 @@ from llama_index.core.schema import BaseNode, Document, MetadataMode, TransformC
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from pydantic import Field
 
-from rag import store
+from rag import store, stories
 from rag.config import Settings
 from rag.documents import load_corpus
 from rag.errors import ConfigError
@@ -230,6 +230,7 @@ def ingest(
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         docstore.persist(str(settings.docstore_path))
 
+    stories.update(settings, loaded.documents, vector_store, force=report.changed)
     report.documents_total = len({doc.doc_id for doc in loaded.documents})
     report.chunks_total = store.count(vector_store)
     report.seconds = time.perf_counter() - started

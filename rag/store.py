@@ -94,6 +94,7 @@ def articles(vector_store: BasePydanticVectorStore) -> list[dict[str, Any]]:
                     "publisher": str(meta.get("source") or ""),
                     "url": str(meta.get("url") or ""),
                     "document_id": document_id(meta) or "",
+                    "story_id": str(meta.get("story_id") or ""),
                     "chunks": 0,
                 }
             entry["chunks"] += 1
@@ -154,3 +155,22 @@ def add_rows(
 def delete_document(vector_store: BasePydanticVectorStore, doc_id: str) -> None:
     """Remove every chunk of one document."""
     vector_store.delete(doc_id)
+
+
+def set_story_ids(vector_store: BasePydanticVectorStore, story_of: dict[str, str]) -> int:
+    """Write each document's story id onto its chunks (only where it changed); rows updated."""
+    ids: list[str] = []
+    values: list[str] = []
+    for rows in pages(vector_store):
+        for chunk_id, meta in zip(rows.ids, rows.metadatas, strict=True):
+            story = story_of.get(document_id(meta) or "")
+            if story and meta.get("story_id") != story:
+                ids.append(chunk_id)
+                values.append(story)
+    collection = _collection(vector_store)
+    for start in range(0, len(ids), PAGE):
+        collection.update(
+            ids=ids[start : start + PAGE],
+            metadatas=[{"story_id": v} for v in values[start : start + PAGE]],
+        )
+    return len(ids)
