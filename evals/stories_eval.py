@@ -45,7 +45,7 @@ def cluster_counts(
 
 def run(corpus_dir: Path, out: Path, threshold: float) -> dict[str, Any]:
     from rag.documents import load_corpus
-    from rag.stories import similar_pairs, signature
+    from rag.stories import signature, similar_pairs
 
     loaded = load_corpus(corpus_dir)
     docs = {d.doc_id: d for d in loaded.documents}

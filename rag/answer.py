@@ -22,7 +22,7 @@ import time
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rag import grounding
+from rag import conflicts, grounding
 from rag.config import Settings
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
 from rag.errors import BadQuestionError, LLMError
@@ -130,11 +130,16 @@ class AnswerChain:
             self.count_tokens,
             best_last=self.settings.best_passage_last,
         )
+        scorer = conflicts.sentence_scorer(standalone, vectors, self.embed_model)
+        found = conflicts.detect(standalone, passages, scorer)
+        note = conflicts.prompt_note(found) if options.style != "short" else ""
         timings["select"] = time.perf_counter() - t
-        messages = build_messages(standalone, passages, options.style)
-        return Prepared(
+        messages = build_messages(standalone, passages, options.style, note)
+        prepared = Prepared(
             question, standalone, passages, messages, options.style, timings, {}, vectors
         )
+        prepared.conflicts = found
+        return prepared
 
     # -- generation
     def ask(self, question: str, options: AskOptions | None = None) -> Answer:
@@ -222,4 +227,8 @@ class AnswerChain:
             verifier=verifier,
             verify_min_yes=self.settings.verify_min_yes,
         )
-        return grounding.finalize(prepared, raw, self.embed_model, policy)
+        answer = grounding.finalize(prepared, raw, self.embed_model, policy)
+        if prepared.style == "short":
+            answer.conflicts = [conflicts.public(c) for c in prepared.conflicts]
+            return answer
+        return conflicts.settle(answer, prepared.conflicts, prepared.passages)

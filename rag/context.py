@@ -38,6 +38,7 @@ class Prepared:
     usage: dict[str, Any] = field(default_factory=dict)
     sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # rag.conflicts.detect
 
 
 def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:

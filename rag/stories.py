@@ -96,9 +96,7 @@ def _decode(value: str) -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=hashvalues, scheme=SCHEME)
 
 
-def similar_pairs(
-    signatures: dict[str, MinHash], threshold: float
-) -> list[tuple[str, str, float]]:
+def similar_pairs(signatures: dict[str, MinHash], threshold: float) -> list[tuple[str, str, float]]:
     """Pairs whose estimated Jaccard similarity reaches ``threshold`` (LSH, then checked)."""
     from datasketch import MinHashLSH
 

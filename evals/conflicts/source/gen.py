@@ -1,32 +1,73 @@
+# ruff: noqa
+"""Source of the conflict test set (evals/conflicts): regenerate with `python evals/conflicts/source/gen.py evals/conflicts`."""
+
 import json, sys
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).parent))
 from pathlib import Path
 from articles import A, COPIES
 from questions import DEV, CONFLICTS, CONTROLS
-root = Path(sys.argv[1]); corpus = root / "corpus"; corpus.mkdir(parents=True, exist_ok=True)
-def slug(p): return p.lower().replace(" ", "-").replace("'", "")
-stories = {}; files = {}
+
+root = Path(sys.argv[1])
+corpus = root / "corpus"
+corpus.mkdir(parents=True, exist_ok=True)
+
+
+def slug(p):
+    return p.lower().replace(" ", "-").replace("'", "")
+
+
+stories = {}
+files = {}
+
+
 def write(name, title, source, date, body):
-    (corpus / name).write_text(f"---\ntitle: {title}\nsource: {source}\ndate: {date}\n---\n{title}\n\n{body}\n", encoding="utf-8")
+    (corpus / name).write_text(
+        f"---\ntitle: {title}\nsource: {source}\ndate: {date}\n---\n{title}\n\n{body}\n",
+        encoding="utf-8",
+    )
+
+
 for ev, l, pub, date, title, body in A:
-    name = f"{ev}-{l}-{slug(pub)}.txt"; write(name, title, pub, date, body)
-    stories[name] = f"{ev}-{l}"; files[(ev, l)] = (name, body)
+    name = f"{ev}-{l}-{slug(pub)}.txt"
+    write(name, title, pub, date, body)
+    stories[name] = f"{ev}-{l}"
+    files[(ev, l)] = (name, body)
 for ev, l, pub, date, title, dateline, footer, edits in COPIES:
     body = files[(ev, l)][1]
     for old, new in edits:
-        assert old in body, (ev, old); body = body.replace(old, new)
+        assert old in body, (ev, old)
+        body = body.replace(old, new)
     name = f"{ev}-{l}-copy-{slug(pub)}.txt"
     write(name, title, pub, date, dateline + body + "\n\n" + footer)
     stories[name] = f"{ev}-{l}"
 (root / "stories.json").write_text(json.dumps(stories, indent=1, sort_keys=True) + "\n")
 out = []
 for n, (ev, q, values) in enumerate(CONFLICTS, 1):
-    out.append({"id": f"c{n:02d}", "split": "dev" if ev in DEV else "test", "kind": "conflict", "event": ev, "question": q,
-                "values": [{"aliases": al, "story": f"{ev}-{l}"} for al, l in values]})
+    out.append(
+        {
+            "id": f"c{n:02d}",
+            "split": "dev" if ev in DEV else "test",
+            "kind": "conflict",
+            "event": ev,
+            "question": q,
+            "values": [{"aliases": al, "story": f"{ev}-{l}"} for al, l in values],
+        }
+    )
 for n, (ev, q, al, letters) in enumerate(CONTROLS, 1):
-    out.append({"id": f"k{n:02d}", "split": "dev" if ev in DEV else "test", "kind": "control", "event": ev, "question": q,
-                "answer": al, "stories": [f"{ev}-{l}" for l in letters]})
+    out.append(
+        {
+            "id": f"k{n:02d}",
+            "split": "dev" if ev in DEV else "test",
+            "kind": "control",
+            "event": ev,
+            "question": q,
+            "answer": al,
+            "stories": [f"{ev}-{l}" for l in letters],
+        }
+    )
 (root / "questions.jsonl").write_text("".join(json.dumps(o) + "\n" for o in out))
 from collections import Counter
+
 print(Counter((o["split"], o["kind"]) for o in out), len(stories))

@@ -1,0 +1,358 @@
+"""Conflicting reports: passages of different stories that give different values for what is asked.
+
+No model is involved. The question says what kind of value it wants (a count
+or amount, a date, a name or place: ``rag.claims.question_type``); in each
+passage shown to the model, the sentence that best answers the question (the
+same score that picks the prompt's sentences) gives its value, the one closest
+to the question's words. Two stories whose values differ are a conflict: the
+prompt then asks the model to report both sides with their sources and dates,
+and the checked answer is made to state them if the model did not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rag.claims import MONTHS, WEEKDAYS, question_type
+from rag.text import content_stems, normalize_text
+from rag.types import Answer, Passage
+
+Kind = Literal["number", "date", "name"]
+# score(passage, sentence index) -> how well that sentence answers the question
+ScoreFn = Callable[[Passage, int], float]
+
+MIN_SCORE = 0.45  # a passage whose best sentence scores less does not answer: no value from it
+WINDOW = 6  # tokens around a value searched for the question's words
+
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+_UNITS += "fifteen sixteen seventeen eighteen nineteen"
+_WORD_VALUES = {w: i for i, w in enumerate(_UNITS.split())}
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_AMOUNT_WORDS = re.compile(
+    r"\b(value|valued|worth|price|fee|cost|toll|magnitude|share|percent|percentage|rate|amount|"
+    r"number|size|sum|total|age|hectares|score)\b"
+)
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z][A-Za-z'’-]*")
+_PLACE_PREPS = frozenset("in at near off from to outside inside".split())
+_NAME_GLUE = frozenset("of de da del la le van von al bin".split())
+_FIRST_WORDS = frozenset(
+    "a an the this that these those it its he she they we i in on at by for from with after "
+    "before as but and or if when while police officials".split()
+)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value a passage gives: as written, and a key that compares equal across wordings."""
+
+    text: str
+    key: str
+    kind: Kind
+    grain: str  # dates: "day", "weekday" or "year"; only values of one grain are compared
+
+
+def expected_kind(question: str) -> Kind | None:
+    """The kind of value the question asks for, or None when it asks for an explanation."""
+    q = normalize_text(question).lower()
+    qtype = question_type(question)
+    if qtype == "how_many" or re.search(r"\bhow (old|long|far|big|large|tall)\b", q):
+        return "number"
+    if qtype == "when":
+        return "date"
+    if qtype in ("who", "where"):
+        return "name"
+    if qtype == "what" and _AMOUNT_WORDS.search(q):
+        return "number"
+    return None
+
+
+def _number(tokens: list[str], i: int) -> tuple[str, float, int] | None:
+    """The number starting at token ``i`` (digits or words, with a scale), its value, its length."""
+    token = tokens[i].lower()
+    if token[0].isdigit():
+        try:
+            value = float(token.replace(",", ""))
+        except ValueError:
+            return None
+    else:
+        parts = token.split("-")
+        if not all(p in _WORD_VALUES for p in parts):
+            return None
+        value = float(sum(_WORD_VALUES[p] for p in parts))
+    length = 1
+    if i + 1 < len(tokens) and tokens[i + 1].lower() in _SCALES:
+        value *= _SCALES[tokens[i + 1].lower()]
+        length = 2
+    return " ".join(tokens[i : i + length]), value, length
+
+
+def _is_year(token: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", token))
+
+
+def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int]]:
+    """Values of ``kind`` in a sentence with their token positions; the question's own left out."""
+    tokens = _TOKEN.findall(normalize_text(sentence))
+    asked = {t.lower() for t in _TOKEN.findall(normalize_text(question))}
+    found: list[tuple[Value, int]] = []
+    i = 0
+    while i < len(tokens):
+        token, lower = tokens[i], tokens[i].lower()
+        previous = tokens[i - 1].lower() if i else ""
+        if kind == "number":
+            number = _number(tokens, i)
+            after_month = previous in MONTHS
+            if number and not _is_year(token) and not after_month and lower not in asked:
+                text, value, length = number
+                found.append((Value(text, f"{value:g}", "number", ""), i))
+                i += length
+                continue
+        elif kind == "date":
+            if lower in MONTHS and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+                key = f"{lower} {int(tokens[i + 1])}"
+                found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
+                i += 2
+                continue
+            if token.isdigit() and i + 1 < len(tokens) and tokens[i + 1].lower() in MONTHS:
+                key = f"{tokens[i + 1].lower()} {int(token)}"
+                found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
+                i += 2
+                continue
+            if lower in WEEKDAYS:
+                found.append((Value(token, lower, "date", "weekday"), i))
+            elif _is_year(token):
+                found.append((Value(token, token, "date", "year"), i))
+        elif token[0].isupper() and lower not in asked and _name_start(tokens, i):
+            j = i + 1
+            while j < len(tokens) and (
+                (tokens[j][0].isupper() and tokens[j].lower() not in asked)
+                or (
+                    tokens[j].lower() in _NAME_GLUE
+                    and j + 1 < len(tokens)
+                    and tokens[j + 1][0].isupper()
+                )
+            ):
+                j += 1
+            text = " ".join(tokens[i:j])
+            grain = "place" if previous in _PLACE_PREPS else "name"
+            found.append((Value(text, text.lower(), "name", grain), i))
+            i = j
+            continue
+        i += 1
+    return found
+
+
+def _name_start(tokens: list[str], i: int) -> bool:
+    lower = tokens[i].lower()
+    if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2:
+        return False
+    return i > 0 or lower not in _FIRST_WORDS
+
+
+def _closest(found: list[tuple[Value, int]], sentence: str, question: str) -> Value:
+    """The value with the most question words near it (then the first)."""
+    tokens = _TOKEN.findall(normalize_text(sentence))
+    stems = [set(content_stems(t)) for t in tokens]
+    wanted = set(content_stems(question))
+
+    def near(position: int) -> int:
+        window = stems[max(0, position - WINDOW) : position + WINDOW + 1]
+        return len(wanted & set().union(*window)) if window else 0
+
+    return max(found, key=lambda item: (near(item[1]), -item[1]))[0]
+
+
+def passage_value(
+    passage: Passage, question: str, kind: Kind, score: ScoreFn
+) -> tuple[Value, int] | None:
+    """The value the passage gives, from its best-scoring shown sentence that has one."""
+    best: tuple[float, int, list[tuple[Value, int]]] | None = None
+    for i in passage.selected or range(len(passage.sentences)):
+        found = values_in(passage.sentences[i].text, kind, question)
+        if not found:
+            continue
+        s = score(passage, i)
+        if s >= MIN_SCORE and (best is None or s > best[0]):
+            best = (s, i, found)
+    if best is None:
+        return None
+    return _closest(best[2], passage.sentences[best[1]].text, question), best[1]
+
+
+def _same(a: Value, b: Value) -> bool:
+    """Equal keys, or for names one contained in the other ("Okafor" / "Maria Okafor")."""
+    if a.key == b.key:
+        return True
+    if a.kind == "name":
+        wa, wb = set(a.key.split()), set(b.key.split())
+        return bool(wa & wb)
+    return False
+
+
+def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[dict[str, Any]]:
+    """``Answer.conflicts`` for these passages: values of different stories that disagree."""
+    kind = expected_kind(question)
+    shown = [p for p in passages if p.in_prompt]
+    if kind is None or len(shown) < 2:
+        return []
+    by_story: dict[str, tuple[Value, Passage]] = {}
+    for passage in shown:
+        story = passage.story_id or passage.source
+        if story in by_story:
+            continue
+        found = passage_value(passage, question, kind, score)
+        if found is not None:
+            by_story[story] = (found[0], passage)
+    groups: list[tuple[Value, list[Passage]]] = []
+    for value, passage in by_story.values():
+        for known, cited in groups:
+            if known.grain == value.grain and _same(known, value):
+                cited.append(passage)
+                break
+        else:
+            groups.append((value, [passage]))
+    comparable = [g for g in groups if g[0].grain == groups[0][0].grain] if groups else []
+    if len(comparable) < 2:
+        return []
+    about = re.sub(r"[?.!\s]+$", "", question.strip())
+    return [
+        {
+            "about": about,
+            "values": [
+                {
+                    "value": value.text,
+                    "citations": [p.number for p in cited],
+                    "sources": [
+                        {"id": p.number, "publisher": p.publisher, "date": p.date} for p in cited
+                    ],
+                }
+                for value, cited in comparable
+            ],
+        }
+    ]
+
+
+def _side(value: dict[str, Any], newest: str) -> str:
+    parts = []
+    for source in value["sources"]:
+        label = source["publisher"] or f"source [{source['id']}]"
+        when = source["date"]
+        if when and when == newest:
+            when += ", the newer report"
+        parts.append(f"{label}" + (f" ({when})" if when else "") + f" [{source['id']}]")
+    return f"{' and '.join(parts)} gives {value['value']}"
+
+
+def _newest(conflict: dict[str, Any]) -> str:
+    """The latest date among the sides, when the sides do not share it."""
+    dates = [max((s["date"] for s in v["sources"]), default="") for v in conflict["values"]]
+    latest = max(dates, default="")
+    return latest if latest and dates.count(latest) == 1 else ""
+
+
+def prompt_note(conflicts: Sequence[dict[str, Any]]) -> str:
+    """The short instruction added to the prompt when the passages disagree."""
+    notes = []
+    for conflict in conflicts:
+        newest = _newest(conflict)
+        sides = "; ".join(_side(v, newest) for v in conflict["values"])
+        notes.append(f"The passages disagree: {sides}. Give each value with its source and date.")
+    return " ".join(notes)
+
+
+def statement(conflict: dict[str, Any]) -> str:
+    """One sentence stating the sides of a conflict, each cited."""
+    newest = _newest(conflict)
+    return "Reports differ: " + "; ".join(_side(v, newest) for v in conflict["values"]) + "."
+
+
+def mentions(answer: str, conflict: dict[str, Any]) -> bool:
+    """Whether the answer already gives every side's value and cites every side."""
+    from rag.citations import CITATION_RE
+
+    cited = {int(n) for group in CITATION_RE.findall(answer) for n in re.split(r"[,;]", group)}
+    text = answer.lower()
+    return all(
+        v["value"].lower() in text and cited & set(v["citations"]) for v in conflict["values"]
+    )
+
+
+def public(conflict: dict[str, Any]) -> dict[str, Any]:
+    """The ``Answer.conflicts`` entry: what is disputed, each value with its citations."""
+    return {
+        "about": conflict["about"],
+        "values": [{"value": v["value"], "citations": v["citations"]} for v in conflict["values"]],
+    }
+
+
+def settle(answer: Answer, found: Sequence[dict[str, Any]], passages: Sequence[Passage]) -> Answer:
+    """Record the conflicts on the answer and make sure its text states every side.
+
+    A cited answer that leaves a side out gets one sentence naming both, cited;
+    a refusal while two stories answer differently becomes that sentence.
+    """
+    answer.conflicts = [public(c) for c in found]
+    if not found:
+        return answer
+    by_number = {p.number: p for p in passages}
+    if answer.refused:
+        answer.answer, answer.refused, answer.citations = "", False, []
+        answer.route = "conflict"
+    for conflict in found:
+        if not mentions(answer.answer, conflict):
+            answer.answer = f"{answer.answer} {statement(conflict)}".strip()
+        for value in conflict["values"]:
+            for n in value["citations"]:
+                if by_number[n] not in answer.citations:
+                    answer.citations.append(by_number[n])
+    return answer
+
+
+def sentence_scorer(question: str, vectors: dict[str, Any], embed_model: Any) -> ScoreFn:
+    """The prompt's sentence score (cosine to the question + half the word overlap), memoised."""
+    import numpy as np
+
+    from rag.context import cosine_matrix, overlap, sentence_scores
+
+    q_vec = np.asarray(embed_model.get_query_embedding(question))
+    q_stems = set(content_stems(question))
+    cache: dict[str, list[float]] = {}
+
+    def score(passage: Passage, i: int) -> float:
+        if passage.chunk_id not in cache:
+            vecs = vectors.get(passage.chunk_id)
+            if vecs is None or not len(vecs):
+                cache[passage.chunk_id] = [overlap(q_stems, s.text) for s in passage.sentences]
+            else:
+                cosines = cosine_matrix(q_vec[None, :], np.asarray(vecs))[0]
+                cache[passage.chunk_id] = sentence_scores(cosines, q_stems, passage)
+        return cache[passage.chunk_id][i]
+
+    return score
+
+
+_CLAUSE = re.compile(
+    r"(\[\d+(?:\s*[,;]\s*\d+)*\])\s*[;,]\s*(?:(?:but|while|whereas|and)\s+)?(?=\S)"
+)
+
+
+def split_cited_clauses(text: str) -> str:
+    """'A said 31 [1]; B said 27 [2].' -> 'A said 31 [1]. B said 27 [2].'
+
+    The citation check reads sentence by sentence, each against the passages it
+    cites; a sentence giving both sides of a conflict would fail against each.
+    """
+
+    def cut(match: re.Match[str]) -> str:
+        return f"{match[1]}. "
+
+    parts = _CLAUSE.split(text)
+    if len(parts) == 1:
+        return text
+    out = _CLAUSE.sub(cut, text)
+    return re.sub(r"(\]\. )([a-z])", lambda m: m[1] + m[2].upper(), out)
