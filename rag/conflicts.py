@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rag.claims import MONTHS, WEEKDAYS, question_type
+from rag.stories import DATELINE as _DATELINE
 from rag.text import content_stems, normalize_text
 from rag.types import Answer, Passage
 
@@ -26,6 +27,7 @@ ScoreFn = Callable[[Passage, int], float]
 
 MIN_SCORE = 0.45  # a passage whose best sentence scores less does not answer: no value from it
 WINDOW = 6  # tokens around a value searched for the question's words
+NEAR_WEIGHT = 0.25  # a question word next to a value counts a quarter of a sentence score
 
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
 _UNITS += "fifteen sixteen seventeen eighteen nineteen"
@@ -38,6 +40,8 @@ _AMOUNT_WORDS = re.compile(
     r"number|size|sum|total|age|hectares|score)\b"
 )
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z][A-Za-z'’-]*")
+_UNIT_SUFFIXES = frozenset("day days week month year hour minute mile percent".split())
+_AGE = re.compile(r"^-?(year-old|years?)$")
 _PLACE_PREPS = frozenset("in at near off from to outside inside".split())
 _NAME_GLUE = frozenset("of de da del la le van von al bin".split())
 _FIRST_WORDS = frozenset(
@@ -81,7 +85,9 @@ def _number(tokens: list[str], i: int) -> tuple[str, float, int] | None:
             return None
     else:
         parts = token.split("-")
-        if not all(p in _WORD_VALUES for p in parts):
+        if parts[-1] in _UNIT_SUFFIXES:  # "five-day"
+            parts = parts[:-1]
+        if not parts or not all(p in _WORD_VALUES for p in parts):
             return None
         value = float(sum(_WORD_VALUES[p] for p in parts))
     length = 1
@@ -97,8 +103,9 @@ def _is_year(token: str) -> bool:
 
 def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int]]:
     """Values of ``kind`` in a sentence with their token positions; the question's own left out."""
-    tokens = _TOKEN.findall(normalize_text(sentence))
+    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
     asked = {t.lower() for t in _TOKEN.findall(normalize_text(question))}
+    wants_age = bool(re.search(r"\bhow old\b|\bage\b", question, re.I))
     found: list[tuple[Value, int]] = []
     i = 0
     while i < len(tokens):
@@ -107,7 +114,15 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
         if kind == "number":
             number = _number(tokens, i)
             after_month = previous in MONTHS
-            if number and not _is_year(token) and not after_month and lower not in asked:
+            following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+            age = bool(_AGE.match(following)) or following == "old"
+            if (
+                number
+                and not _is_year(token)
+                and not after_month
+                and lower not in asked
+                and age == wants_age
+            ):
                 text, value, length = number
                 found.append((Value(text, f"{value:g}", "number", ""), i))
                 i += length
@@ -149,39 +164,67 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
 
 def _name_start(tokens: list[str], i: int) -> bool:
     lower = tokens[i].lower()
-    if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2:
+    if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2 or _number(tokens, i):
         return False
-    return i > 0 or lower not in _FIRST_WORDS
+    if i == 0:  # a capitalised first word is a name only when a name goes on after it
+        return lower not in _FIRST_WORDS and len(tokens) > 1 and tokens[1][0].isupper()
+    return True
 
 
-def _closest(found: list[tuple[Value, int]], sentence: str, question: str) -> Value:
-    """The value with the most question words near it (then the first)."""
-    tokens = _TOKEN.findall(normalize_text(sentence))
+def _near(sentence: str, question: str) -> list[int]:
+    """For each token of the sentence, how many question words lie within ``WINDOW`` of it."""
+    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
     stems = [set(content_stems(t)) for t in tokens]
     wanted = set(content_stems(question))
+    return [
+        len(wanted & set().union(*stems[max(0, i - WINDOW) : i + WINDOW + 1]))
+        for i in range(len(tokens))
+    ]
 
-    def near(position: int) -> int:
-        window = stems[max(0, position - WINDOW) : position + WINDOW + 1]
-        return len(wanted & set().union(*window)) if window else 0
 
-    return max(found, key=lambda item: (near(item[1]), -item[1]))[0]
+def _answers(sentence: str) -> bool:
+    """A sentence, not a headline or dateline-only line: it ends like a sentence."""
+    return sentence.rstrip()[-1:] in '.!?"”'
 
 
 def passage_value(
     passage: Passage, question: str, kind: Kind, score: ScoreFn
 ) -> tuple[Value, int] | None:
-    """The value the passage gives, from its best-scoring shown sentence that has one."""
-    best: tuple[float, int, list[tuple[Value, int]]] | None = None
+    """The value the passage gives: in a shown sentence that answers the question well
+    (``score``), the value with most question words around it."""
+    where = question_type(question) == "where"
+    best: tuple[float, int, Value] | None = None
     for i in passage.selected or range(len(passage.sentences)):
-        found = values_in(passage.sentences[i].text, kind, question)
-        if not found:
+        text = passage.sentences[i].text
+        found = values_in(text, kind, question) if _answers(text) else []
+        if where:
+            found = [(v, at) for v, at in found if v.grain == "place"]
+        s = score(passage, i) if found else 0.0
+        if s < MIN_SCORE:
             continue
-        s = score(passage, i)
-        if s >= MIN_SCORE and (best is None or s > best[0]):
-            best = (s, i, found)
-    if best is None:
-        return None
-    return _closest(best[2], passage.sentences[best[1]].text, question), best[1]
+        near = _near(text, question)
+        for value, at in found:
+            combined = s + NEAR_WEIGHT * near[at] + (0.01 if value.grain == "day" else 0.0)
+            if best is None or combined > best[0]:
+                best = (combined, i, value)
+    return None if best is None else (best[2], best[1])
+
+
+def about_event(passage: Passage, question: str) -> bool:
+    """The passage names every name of the question ("Santa Luzia", "Kessel")."""
+    tokens = _TOKEN.findall(normalize_text(question))
+    names = {t for t in tokens[1:] if t[0].isupper()}
+    text = set(content_stems(f"{passage.title}\n{passage.text}"))
+    return all(set(content_stems(n)) <= text for n in names)
+
+
+def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
+    """Every value of ``kind`` anywhere in the passages (names as single words)."""
+    keys: set[str] = set()
+    for passage in passages:
+        for value, _ in values_in("x " + passage.text, kind, question):
+            keys.update(value.key.split() if kind == "name" else [value.key])
+    return keys
 
 
 def _same(a: Value, b: Value) -> bool:
@@ -203,7 +246,7 @@ def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[d
     by_story: dict[str, tuple[Value, Passage]] = {}
     for passage in shown:
         story = passage.story_id or passage.source
-        if story in by_story:
+        if story in by_story or not about_event(passage, question):
             continue
         found = passage_value(passage, question, kind, score)
         if found is not None:
@@ -217,6 +260,17 @@ def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[d
         else:
             groups.append((value, [passage]))
     comparable = [g for g in groups if g[0].grain == groups[0][0].grain] if groups else []
+    # A side whose value the other side's passage also gives is not contradicted by it.
+    keys = [_keys(cited, kind, question) for _, cited in comparable]
+    disputed = {
+        n
+        for n, (value, _) in enumerate(comparable)
+        for m, (other, _) in enumerate(comparable)
+        if n != m
+        and not set(value.key.split() if kind == "name" else [value.key]) & keys[m]
+        and not set(other.key.split() if kind == "name" else [other.key]) & keys[n]
+    }
+    comparable = [g for n, g in enumerate(comparable) if n in disputed]
     if len(comparable) < 2:
         return []
     about = re.sub(r"[?.!\s]+$", "", question.strip())

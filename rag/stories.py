@@ -43,7 +43,7 @@ MIN_WORDS = 20  # shorter bodies are never merged: too few shingles to tell copi
 STATE_VERSION = 1
 
 # "LISBON (Wire) -", "LISBON, March 3 (Reuters) —", "PORTO —": a dateline opening a paragraph.
-_DATELINE = re.compile(
+DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?(?:,\s*\d{4})?)?"
     r"\s*(?:\([^)\n]{1,40}\))?\s*[-–—:]+\s+"
 )
@@ -67,7 +67,7 @@ def body_words(text: str) -> list[str]:
         words = line.split()
         if len(words) <= 12 and line[-1] not in '.!?"”':
             continue  # a headline, byline or section heading
-        kept.append(_DATELINE.sub("", line, count=1))
+        kept.append(DATELINE.sub("", line, count=1))
     return _WORD.findall(" ".join(kept).lower())
 
 
