@@ -163,7 +163,7 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
 
 
 def _name_start(tokens: list[str], i: int) -> bool:
-    lower = tokens[i].lower()
+    lower = re.sub(r"['’]s$", "", tokens[i].lower())
     if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2 or _number(tokens, i):
         return False
     if i == 0:  # a capitalised first word is a name only when a name goes on after it
@@ -194,11 +194,10 @@ def passage_value(
     (``score``), the value with most question words around it."""
     where = question_type(question) == "where"
     best: tuple[float, int, Value] | None = None
-    for i in passage.selected or range(len(passage.sentences)):
+    for i in range(len(passage.sentences)):  # all, not only those shown: the note shows them
         text = passage.sentences[i].text
         found = values_in(text, kind, question) if _answers(text) else []
-        if where:
-            found = [(v, at) for v, at in found if v.grain == "place"]
+        found = [(v, at) for v, at in found if (v.grain == "place") == where or kind != "name"]
         s = score(passage, i) if found else 0.0
         if s < MIN_SCORE:
             continue
