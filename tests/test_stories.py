@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 from rag.components import build_vector_store
+from rag.conflicts import detect, public, split_cited_clauses, statement
 from rag.ingest import ingest
 from rag.pipeline import RAG
 from rag.stories import StoryIndex, body_words, cluster, one_copy_per_story, signature
+from rag.types import Passage
 from tests.conftest import make_settings
 from tests.fakes import HashEmbedding
 
@@ -138,3 +140,123 @@ def test_one_copy_per_story_keeps_the_most_complete_copy() -> None:
     assert [c["source"] for c in index.also_in("a")] == ["b", "d"]
     assert index.also_in("a")[0] == {"source": "b", "publisher": "Wire", "date": "2026-03-04"}
     assert index.also_in("c") == []
+
+
+# --- conflicting reports -------------------------------------------------------------------------
+
+
+def passage(number: int, text: str, publisher: str, date: str, story: str) -> Passage:
+    from rag.text import split_sentences
+
+    return Passage(
+        number=number,
+        chunk_id=f"{story}#0",
+        source=f"{story}.txt",
+        title="Ferry capsizes off Porto Velho",
+        date=date,
+        url="",
+        text=text,
+        score=1.0,
+        publisher=publisher,
+        sentences=split_sentences(text),
+        story_id=story,
+    )
+
+
+def overlap_score(question: str):
+    from rag.context import overlap
+    from rag.text import content_stems
+
+    stems = set(content_stems(question))
+    return lambda p, i: 0.5 + overlap(stems, p.sentences[i].text)
+
+
+POST = "At least 31 people died when the Santa Luzia capsized, officials said. There were 212 on board."
+NORD = "The ministry said 27 people died in the Santa Luzia sinking. The ferry carried 212 people."
+
+
+def test_detector_flags_different_counts_with_both_citations_and_the_newer_report() -> None:
+    q = "How many people died when the Santa Luzia capsized?"
+    passages = [
+        passage(1, POST, "Harbour Post", "2026-03-03", "s1"),
+        passage(2, NORD, "Radio Nord", "2026-03-04", "s2"),
+    ]
+    found = detect(q, passages, overlap_score(q))
+    assert [(v["value"], v["citations"]) for v in found[0]["values"]] == [("31", [1]), ("27", [2])]
+    sentence = statement(found[0])
+    assert "Harbour Post (2026-03-03) [1] gives 31" in sentence
+    assert "Radio Nord (2026-03-04, the newer report) [2] gives 27" in sentence
+    assert public(found[0]) == {
+        "about": "How many people died when the Santa Luzia capsized",
+        "values": [{"value": "31", "citations": [1]}, {"value": "27", "citations": [2]}],
+    }
+
+
+def test_detector_stays_quiet_when_sources_agree_or_are_one_story() -> None:
+    q = "How many people died when the Santa Luzia capsized?"
+    agreeing = NORD.replace("27", "thirty-one")
+    passages = [
+        passage(1, POST, "Harbour Post", "2026-03-03", "s1"),
+        passage(2, agreeing, "Radio Nord", "2026-03-04", "s2"),
+    ]
+    assert detect(q, passages, overlap_score(q)) == []
+    q = "How many people died when the Santa Luzia capsized?"
+    copies = [
+        passage(1, POST, "Harbour Post", "2026-03-03", "s1"),
+        passage(2, NORD, "Radio Nord", "2026-03-04", "s1"),
+    ]
+    assert detect(q, copies, overlap_score(q)) == []  # one story: not two sources
+    assert detect("Why did the Santa Luzia capsize?", passages, overlap_score(q)) == []
+
+
+def test_detector_compares_dates_and_places() -> None:
+    a = "The ferry Santa Luzia sank on March 3 off Porto Velho, the harbour authority said."
+    b = "The Santa Luzia went down on March 2 near Cabo Frio island, the ministry said."
+    passages = [
+        passage(1, a, "Harbour Post", "2026-03-03", "s1"),
+        passage(2, b, "Radio Nord", "2026-03-04", "s2"),
+    ]
+    q = "When did the Santa Luzia sink?"
+    when = detect(q, passages, overlap_score(q))
+    assert [v["value"] for v in when[0]["values"]] == ["March 3", "March 2"]
+    q = "Where did the Santa Luzia sink?"
+    where = detect(q, passages, overlap_score(q))
+    assert [v["value"] for v in where[0]["values"]] == ["Porto Velho", "Cabo Frio"]
+
+
+def test_a_conflict_sentence_survives_the_citation_check() -> None:
+    text = "The Harbour Post reported 31 dead [1]; Radio Nord said 27 [2]."
+    assert (
+        split_cited_clauses(text)
+        == "The Harbour Post reported 31 dead [1]. Radio Nord said 27 [2]."
+    )
+
+
+def test_answer_json_carries_stories_also_in_and_conflicts(tmp_path: Path) -> None:
+    from tests.contract import ANSWER_KEYS, CITATION_KEYS
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "post.txt", article("Ferry capsizes", BODY, "Harbour Post", "2026-03-03"))
+    write(corpus, "wire.txt", article("31 dead at sea", wire_copy(BODY), "Wire", "2026-03-04"))
+    nord = (
+        "The health ministry said on Wednesday that 27 people had died after the Santa Luzia "
+        "capsized near Cabo Frio island. Navy divers searched the wreck through the night and "
+        "families waited at the terminal for the lists of survivors to be read out."
+    )
+    write(corpus, "nord.txt", article("Ministry toll", nord, "Radio Nord", "2026-03-05"))
+    settings = make_settings(tmp_path, corpus_dir=corpus, llm="extractive")
+    rag = RAG(settings, embed_model=HashEmbedding(), llm=None)
+    rag.ingest()
+    answer = rag.ask("How many people had died after the Santa Luzia capsized?")
+    data = answer.to_dict()
+    assert set(data) >= ANSWER_KEYS
+    shown = [p for p in answer.passages if p.in_prompt]
+    assert len({p.story_id for p in shown if p.source in ("post.txt", "wire.txt")}) <= 1
+    assert not {"post.txt", "wire.txt"} <= {p.source for p in shown}  # one copy per story
+    copy = next(p for p in answer.passages if p.source in ("post.txt", "wire.txt"))
+    assert copy.also_in and copy.also_in[0]["source"] in ("post.txt", "wire.txt")
+    for citation in data["citations"]:
+        assert set(citation) >= CITATION_KEYS and citation["story_id"]
+    assert isinstance(data["conflicts"], list)
+    assert rag.status()["stories"] == 2
