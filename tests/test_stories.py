@@ -171,7 +171,10 @@ def overlap_score(question: str):
     return lambda p, i: 0.5 + overlap(stems, p.sentences[i].text)
 
 
-POST = "At least 31 people died when the Santa Luzia capsized, officials said. There were 212 on board."
+POST = (
+    "At least 31 people died when the Santa Luzia capsized, officials said. "
+    "There were 212 on board."
+)
 NORD = "The ministry said 27 people died in the Santa Luzia sinking. The ferry carried 212 people."
 
 

@@ -4,10 +4,14 @@
 import json, sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+import runpy
+
+_here = Path(__file__).parent
+_a = runpy.run_path(str(_here / "articles.py"))
+_q = runpy.run_path(str(_here / "questions.py"))
+A, COPIES = _a["A"], _a["COPIES"]
+DEV, CONFLICTS, CONTROLS = _q["DEV"], _q["CONFLICTS"], _q["CONTROLS"]
 from pathlib import Path
-from articles import A, COPIES
-from questions import DEV, CONFLICTS, CONTROLS
 
 root = Path(sys.argv[1])
 corpus = root / "corpus"
