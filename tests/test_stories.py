@@ -263,3 +263,21 @@ def test_answer_json_carries_stories_also_in_and_conflicts(tmp_path: Path) -> No
         assert set(citation) >= CITATION_KEYS and citation["story_id"]
     assert isinstance(data["conflicts"], list)
     assert rag.status()["stories"] == 2
+
+
+def test_according_to_the_publisher_is_checked_against_the_cited_source() -> None:
+    """The prompt header names the publisher, so the citation check accepts it there only."""
+    from rag.context import Prepared
+    from rag.grounding import support
+
+    passages = [
+        passage(1, POST, "Harbour Post", "2026-03-03", "s1"),
+        passage(2, NORD, "Radio Nord", "2026-03-04", "s2"),
+    ]
+    assert passages[1].header() == "[2] Ferry capsizes off Porto Velho (Radio Nord, 2026-03-04)"
+    q = "How many people died when the Santa Luzia capsized?"
+    prepared = Prepared(q, q, passages, [], "cited", {})
+    claim = "According to Radio Nord, 27 people died in the Santa Luzia sinking."
+    assert support(prepared, HashEmbedding(), claim, 2)[0] >= 0.5
+    wrong = "According to Harbour Post, 27 people died in the Santa Luzia sinking."
+    assert support(prepared, HashEmbedding(), wrong, 2)[0] == 0.0
