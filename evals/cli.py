@@ -65,7 +65,7 @@ def register(
     )
     p.add_argument(
         "--split",
-        choices=["dev", "test"],
+        choices=["dev", "test", "holdout"],
         help="gold: only questions of this split; without a file, dev is the seed set and test "
         "its held-out set",
     )

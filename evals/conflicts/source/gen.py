@@ -11,6 +11,13 @@ _a = runpy.run_path(str(_here / "articles.py"))
 _q = runpy.run_path(str(_here / "questions.py"))
 A, COPIES = _a["A"], _a["COPIES"]
 DEV, CONFLICTS, CONTROLS = _q["DEV"], _q["CONFLICTS"], _q["CONTROLS"]
+HOLDOUT = _q["HOLDOUT"]
+
+
+def split_of(event):
+    return "dev" if event in DEV else "holdout" if event in HOLDOUT else "test"
+
+
 from pathlib import Path
 
 root = Path(sys.argv[1])
@@ -52,7 +59,7 @@ for n, (ev, q, values) in enumerate(CONFLICTS, 1):
     out.append(
         {
             "id": f"c{n:02d}",
-            "split": "dev" if ev in DEV else "test",
+            "split": split_of(ev),
             "kind": "conflict",
             "event": ev,
             "question": q,
@@ -63,7 +70,7 @@ for n, (ev, q, al, letters) in enumerate(CONTROLS, 1):
     out.append(
         {
             "id": f"k{n:02d}",
-            "split": "dev" if ev in DEV else "test",
+            "split": split_of(ev),
             "kind": "control",
             "event": ev,
             "question": q,

@@ -230,3 +230,90 @@ CONTROLS = [
     ),
     ("robbery", "Which bank branch was robbed in Oakridge?", ["Central Bank"], "ab"),
 ]
+
+# Written after the test split had been scored once: a second held-out set for later changes.
+HOLDOUT = {"spill", "marathon", "hospital", "cyber", "volcano"}
+CONFLICTS += [
+    (
+        "spill",
+        "How much acid leaked into the River Ardena?",
+        [(["2,000", "2000"], "a"), (["5,000", "5000"], "b")],
+    ),
+    (
+        "spill",
+        "On what day did the acid leak into the River Ardena?",
+        [(["Tuesday"], "a"), (["Monday"], "b")],
+    ),
+    (
+        "marathon",
+        "How many runners took part in the Harbourtown marathon?",
+        [(["9,000", "9000"], "a"), (["12,000", "12000"], "b")],
+    ),
+    (
+        "marathon",
+        "How much prize money did Grace Mutua win at the Harbourtown marathon?",
+        [(["50,000", "50000"], "a"), (["40,000", "40000"], "b")],
+    ),
+    (
+        "hospital",
+        "How many beds will the new children's hospital in Marlow have?",
+        [(["320"], "a"), (["280"], "b")],
+    ),
+    (
+        "hospital",
+        "When will the children's hospital in Marlow open?",
+        [(["June 1"], "a"), (["June 15"], "b")],
+    ),
+    (
+        "cyber",
+        "Who carried out the cyberattack on Brenford?",
+        [(["Dark Lantern"], "a"), (["Grey Wolf"], "b")],
+    ),
+    (
+        "cyber",
+        "How much money did the hackers demand from Brenford?",
+        [(["2 million"], "a"), (["3 million"], "b")],
+    ),
+    (
+        "volcano",
+        "How high did the ash from Mount Keli rise?",
+        [(["8 kilometres", "8"], "a"), (["12 kilometres", "12"], "b")],
+    ),
+    (
+        "volcano",
+        "What alert level did the observatory set for Mount Keli?",
+        [(["4"], "a"), (["3"], "b")],
+    ),
+]
+CONTROLS += [
+    (
+        "spill",
+        "Who is the manager of the Vollmer Chemicals plant?",
+        ["Erik Sandvik", "Sandvik"],
+        "ab",
+    ),
+    ("spill", "Along how many kilometres of the River Ardena was fishing banned?", ["15"], "ab"),
+    ("marathon", "Who won the Harbourtown marathon?", ["Grace Mutua", "Mutua"], "ab"),
+    (
+        "marathon",
+        "What was Grace Mutua's winning time in the Harbourtown marathon?",
+        ["2 hours 21"],
+        "a",
+    ),
+    ("hospital", "How much did the children's hospital in Marlow cost?", ["410 million"], "ab"),
+    (
+        "hospital",
+        "Which firm designed the children's hospital in Marlow?",
+        ["Archon Studio", "Archon"],
+        "a",
+    ),
+    ("cyber", "Who is the mayor of Brenford?", ["Alan Roy", "Roy"], "ab"),
+    ("cyber", "After how many days were Brenford's services restored?", ["four", "4"], "ab"),
+    (
+        "volcano",
+        "How many people were evacuated because of the Mount Keli eruption?",
+        ["3,000", "3000"],
+        "ab",
+    ),
+    ("volcano", "From which village were people evacuated near Mount Keli?", ["Tamu"], "ab"),
+]
