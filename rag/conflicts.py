@@ -25,7 +25,7 @@ Kind = Literal["number", "date", "name"]
 # score(passage, sentence index) -> how well that sentence answers the question
 ScoreFn = Callable[[Passage, int], float]
 
-MIN_SCORE = 0.45  # a passage whose best sentence scores less does not answer: no value from it
+MIN_SCORE = 0.3  # a sentence scoring less does not answer: no value from it
 WINDOW = 6  # tokens around a value searched for the question's words
 NEAR_WEIGHT = 0.25  # a question word next to a value counts a quarter of a sentence score
 
@@ -39,7 +39,7 @@ _AMOUNT_WORDS = re.compile(
     r"\b(value|valued|worth|price|fee|cost|toll|magnitude|share|percent|percentage|rate|amount|"
     r"number|size|sum|total|age|hectares|score)\b"
 )
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z][A-Za-z'’-]*")
+_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:-[a-z]+)*|[A-Za-z][A-Za-z'’-]*")
 _UNIT_SUFFIXES = frozenset("day days week month year hour minute mile percent".split())
 _AGE = re.compile(r"^-?(year-old|years?)$")
 _PLACE_PREPS = frozenset("in at near off from to outside inside".split())
@@ -79,10 +79,7 @@ def _number(tokens: list[str], i: int) -> tuple[str, float, int] | None:
     """The number starting at token ``i`` (digits or words, with a scale), its value, its length."""
     token = tokens[i].lower()
     if token[0].isdigit():
-        try:
-            value = float(token.replace(",", ""))
-        except ValueError:
-            return None
+        value = float(token.split("-")[0].replace(",", ""))  # "43-year-old", "10-day"
     else:
         parts = token.split("-")
         if parts[-1] in _UNIT_SUFFIXES:  # "five-day"
@@ -115,10 +112,10 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
             number = _number(tokens, i)
             after_month = previous in MONTHS
             following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-            age = bool(_AGE.match(following)) or following == "old"
+            age = lower.endswith("year-old") or bool(_AGE.match(following)) or following == "old"
             if (
                 number
-                and not _is_year(token)
+                and not _is_year(token.split("-")[0])
                 and not after_month
                 and lower not in asked
                 and age == wants_age
@@ -171,15 +168,35 @@ def _name_start(tokens: list[str], i: int) -> bool:
     return True
 
 
-def _near(sentence: str, question: str) -> list[int]:
-    """For each token of the sentence, how many question words lie within ``WINDOW`` of it."""
+_HEAD = re.compile(
+    r"\b(?:how (?:many|much|old|long|far|high)|what (?:is|was|were|are) the)\s+(.*?)"
+    r"(?:\b(?:in|at|of|on|from|over|for|by|when|after|during|to)\b|$)"
+)
+
+
+def head_stems(question: str) -> set[str]:
+    """The words that say which value is wanted: what is counted ("people were evacuated"),
+    or the closing verb of a when/where question ("built", "start")."""
+    q = normalize_text(question).lower().rstrip("?. ")
+    match = _HEAD.search(q)
+    if match:
+        return set(content_stems(match[1]))
+    words = content_stems(q)
+    return {words[-1]} if words and question_type(question) in ("when", "where") else set()
+
+
+def _near(sentence: str, question: str) -> list[float]:
+    """For each token of the sentence, the question words within ``WINDOW`` of it (head words
+    count three times)."""
     tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
     stems = [set(content_stems(t)) for t in tokens]
     wanted = set(content_stems(question))
-    return [
-        len(wanted & set().union(*stems[max(0, i - WINDOW) : i + WINDOW + 1]))
-        for i in range(len(tokens))
-    ]
+    head = head_stems(question)
+    near = []
+    for i in range(len(tokens)):
+        window = set().union(*stems[max(0, i - WINDOW) : i + WINDOW + 1])
+        near.append(len(wanted & window) + 2 * len(head & window))
+    return near
 
 
 def _answers(sentence: str) -> bool:
@@ -203,7 +220,7 @@ def passage_value(
             continue
         near = _near(text, question)
         for value, at in found:
-            combined = s + NEAR_WEIGHT * near[at] + (0.01 if value.grain == "day" else 0.0)
+            combined = s + NEAR_WEIGHT * near[at] + (0.1 if value.grain == "day" else 0.0)
             if best is None or combined > best[0]:
                 best = (combined, i, value)
     return None if best is None else (best[2], best[1])
