@@ -22,7 +22,7 @@ import time
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rag import conflicts, grounding
+from rag import conflict_report, conflicts, grounding
 from rag.config import Settings
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
 from rag.errors import BadQuestionError, LLMError
@@ -132,7 +132,7 @@ class AnswerChain:
         )
         scorer = conflicts.sentence_scorer(standalone, vectors, self.embed_model)
         found = conflicts.detect(standalone, passages, scorer)
-        note = conflicts.prompt_note(found) if options.style != "short" else ""
+        note = conflict_report.prompt_note(found) if options.style != "short" else ""
         timings["select"] = time.perf_counter() - t
         messages = build_messages(standalone, passages, options.style, note)
         prepared = Prepared(
@@ -229,6 +229,6 @@ class AnswerChain:
         )
         answer = grounding.finalize(prepared, raw, self.embed_model, policy)
         if prepared.style == "short":
-            answer.conflicts = [conflicts.public(c) for c in prepared.conflicts]
+            answer.conflicts = [conflict_report.public(c) for c in prepared.conflicts]
             return answer
-        return conflicts.settle(answer, prepared.conflicts, prepared.passages)
+        return conflict_report.settle(answer, prepared.conflicts, prepared.passages)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from rag.claims import MONTHS, WEEKDAYS, question_type
 from rag.stories import DATELINE as _DATELINE
 from rag.text import content_stems, normalize_text
-from rag.types import Answer, Passage
+from rag.types import Passage
 
 Kind = Literal["number", "date", "name"]
 # score(passage, sentence index) -> how well that sentence answers the question
@@ -174,22 +174,45 @@ _HEAD = re.compile(
 )
 
 
+# Words news reports use interchangeably for what is counted (stems).
+_SAME_SENSE = [
+    set(content_stems(words))
+    for words in (
+        "die died dead death deaths killed toll fatalities lives",
+        "injured injuries hurt wounded",
+        "people persons residents passengers",
+        "evacuated evacuation fled",
+        "paid pay price fee cost worth value valued",
+        "began begin started start broke",
+    )
+]
+
+
 def head_stems(question: str) -> set[str]:
     """The words that say which value is wanted: what is counted ("people were evacuated"),
     or the closing verb of a when/where question ("built", "start")."""
     q = normalize_text(question).lower().rstrip("?. ")
     match = _HEAD.search(q)
-    if match:
-        return set(content_stems(match[1]))
     words = content_stems(q)
-    return {words[-1]} if words and question_type(question) in ("when", "where") else set()
+    if match:
+        head = set(content_stems(match[1]))
+        if re.match(r"(did|does|do|will|would|can|could|has|have|had)\b", match[1]) and words:
+            head.add(words[-1])  # "how much did the hospital cost" -> cost
+    elif words and question_type(question) in ("when", "where"):
+        head = {words[-1]}
+    else:
+        return set()
+    for group in _SAME_SENSE:
+        if head & group:
+            head |= group
+    return head
 
 
 def _near(sentence: str, question: str) -> list[float]:
     """For each token of the sentence, the question words within ``WINDOW`` of it (head words
     count three times)."""
     tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    stems = [set(content_stems(t)) for t in tokens]
+    stems = [set(content_stems(t.replace("-", " "))) for t in tokens]
     wanted = set(content_stems(question))
     head = head_stems(question)
     near = []
@@ -197,6 +220,12 @@ def _near(sentence: str, question: str) -> list[float]:
         window = set().union(*stems[max(0, i - WINDOW) : i + WINDOW + 1])
         near.append(len(wanted & window) + 2 * len(head & window))
     return near
+
+
+def _window_stems(sentence: str, position: int) -> set[str]:
+    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
+    window = tokens[max(0, position - WINDOW) : position + WINDOW + 1]
+    return set(content_stems(" ".join(t.replace("-", " ") for t in window)))
 
 
 def _answers(sentence: str) -> bool:
@@ -210,6 +239,7 @@ def passage_value(
     """The value the passage gives: in a shown sentence that answers the question well
     (``score``), the value with most question words around it."""
     where = question_type(question) == "where"
+    head = head_stems(question)
     best: tuple[float, int, Value] | None = None
     for i in range(len(passage.sentences)):  # all, not only those shown: the note shows them
         text = passage.sentences[i].text
@@ -219,6 +249,8 @@ def passage_value(
         if s < MIN_SCORE:
             continue
         near = _near(text, question)
+        if kind == "number" and head:  # a count must sit next to what is counted
+            found = [(v, at) for v, at in found if head & _window_stems(text, at)]
         for value, at in found:
             combined = s + NEAR_WEIGHT * near[at] + (0.1 if value.grain == "day" else 0.0)
             if best is None or combined > best[0]:
@@ -307,82 +339,6 @@ def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[d
     ]
 
 
-def _side(value: dict[str, Any], newest: str) -> str:
-    parts = []
-    for source in value["sources"]:
-        label = source["publisher"] or f"source [{source['id']}]"
-        when = source["date"]
-        if when and when == newest:
-            when += ", the newer report"
-        parts.append(f"{label}" + (f" ({when})" if when else "") + f" [{source['id']}]")
-    return f"{' and '.join(parts)} gives {value['value']}"
-
-
-def _newest(conflict: dict[str, Any]) -> str:
-    """The latest date among the sides, when the sides do not share it."""
-    dates = [max((s["date"] for s in v["sources"]), default="") for v in conflict["values"]]
-    latest = max(dates, default="")
-    return latest if latest and dates.count(latest) == 1 else ""
-
-
-def prompt_note(conflicts: Sequence[dict[str, Any]]) -> str:
-    """The short instruction added to the prompt when the passages disagree."""
-    notes = []
-    for conflict in conflicts:
-        newest = _newest(conflict)
-        sides = "; ".join(_side(v, newest) for v in conflict["values"])
-        notes.append(f"The passages disagree: {sides}. Give each value with its source and date.")
-    return " ".join(notes)
-
-
-def statement(conflict: dict[str, Any]) -> str:
-    """One sentence stating the sides of a conflict, each cited."""
-    newest = _newest(conflict)
-    return "Reports differ: " + "; ".join(_side(v, newest) for v in conflict["values"]) + "."
-
-
-def mentions(answer: str, conflict: dict[str, Any]) -> bool:
-    """Whether the answer already gives every side's value and cites every side."""
-    from rag.citations import CITATION_RE
-
-    cited = {int(n) for group in CITATION_RE.findall(answer) for n in re.split(r"[,;]", group)}
-    text = answer.lower()
-    return all(
-        v["value"].lower() in text and cited & set(v["citations"]) for v in conflict["values"]
-    )
-
-
-def public(conflict: dict[str, Any]) -> dict[str, Any]:
-    """The ``Answer.conflicts`` entry: what is disputed, each value with its citations."""
-    return {
-        "about": conflict["about"],
-        "values": [{"value": v["value"], "citations": v["citations"]} for v in conflict["values"]],
-    }
-
-
-def settle(answer: Answer, found: Sequence[dict[str, Any]], passages: Sequence[Passage]) -> Answer:
-    """Record the conflicts on the answer and make sure its text states every side.
-
-    A cited answer that leaves a side out gets one sentence naming both, cited;
-    a refusal while two stories answer differently becomes that sentence.
-    """
-    answer.conflicts = [public(c) for c in found]
-    if not found:
-        return answer
-    by_number = {p.number: p for p in passages}
-    if answer.refused:
-        answer.answer, answer.refused, answer.citations = "", False, []
-        answer.route = "conflict"
-    for conflict in found:
-        if not mentions(answer.answer, conflict):
-            answer.answer = f"{answer.answer} {statement(conflict)}".strip()
-        for value in conflict["values"]:
-            for n in value["citations"]:
-                if by_number[n] not in answer.citations:
-                    answer.citations.append(by_number[n])
-    return answer
-
-
 def sentence_scorer(question: str, vectors: dict[str, Any], embed_model: Any) -> ScoreFn:
     """The prompt's sentence score (cosine to the question + half the word overlap), memoised."""
     import numpy as np
@@ -404,25 +360,3 @@ def sentence_scorer(question: str, vectors: dict[str, Any], embed_model: Any) ->
         return cache[passage.chunk_id][i]
 
     return score
-
-
-_CLAUSE = re.compile(
-    r"(\[\d+(?:\s*[,;]\s*\d+)*\])\s*[;,]\s*(?:(?:but|while|whereas|and)\s+)?(?=\S)"
-)
-
-
-def split_cited_clauses(text: str) -> str:
-    """'A said 31 [1]; B said 27 [2].' -> 'A said 31 [1]. B said 27 [2].'
-
-    The citation check reads sentence by sentence, each against the passages it
-    cites; a sentence giving both sides of a conflict would fail against each.
-    """
-
-    def cut(match: re.Match[str]) -> str:
-        return f"{match[1]}. "
-
-    parts = _CLAUSE.split(text)
-    if len(parts) == 1:
-        return text
-    out = _CLAUSE.sub(cut, text)
-    return re.sub(r"(\]\. )([a-z])", lambda m: m[1] + m[2].upper(), out)

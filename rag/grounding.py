@@ -33,7 +33,7 @@ from rag.claims import (
     supplies_type,
     unsupported_atoms,
 )
-from rag.conflicts import split_cited_clauses
+from rag.conflict_report import split_cited_clauses
 from rag.context import Prepared, answering_sentences, calibrated_cosine, cosine_matrix
 from rag.prompts import REFUSAL
 from rag.text import Sentence, split_sentences

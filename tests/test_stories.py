@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from rag.components import build_vector_store
-from rag.conflicts import detect, public, split_cited_clauses, statement
+from rag.conflict_report import public, split_cited_clauses, statement
+from rag.conflicts import detect
 from rag.ingest import ingest
 from rag.pipeline import RAG
 from rag.stories import StoryIndex, body_words, cluster, one_copy_per_story, signature
