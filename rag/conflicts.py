@@ -168,10 +168,12 @@ def _name_start(tokens: list[str], i: int) -> bool:
     return True
 
 
-_HEAD = re.compile(
-    r"\b(?:how (?:many|much|old|long|far|high)|what (?:is|was|were|are) the)\s+(.*?)"
-    r"(?:\b(?:in|at|of|on|from|over|for|by|when|after|during|to)\b|$)"
+_HEAD = re.compile(r"\b(?:how (?:many|much)|what (?:is|was|were|are) the)\b(.*)$")
+_STOP = frozenset(
+    "in at of on from over for by when after during to near into against with about".split()
 )
+_DO = frozenset("did does do will would can could has have had".split())
+_BE = frozenset("is are was were".split())
 
 
 # Words news reports use interchangeably for what is counted (stems).
@@ -182,26 +184,47 @@ _SAME_SENSE = [
         "injured injuries hurt wounded",
         "people persons residents passengers",
         "evacuated evacuation fled",
-        "paid pay price fee cost worth value valued",
+        "paid pay price fee cost worth value valued buy bought sold sale deal",
         "began begin started start broke",
     )
 ]
 
 
+_PEOPLE = set(content_stems("people persons residents passengers"))
+
+
 def head_stems(question: str) -> set[str]:
-    """The words that say which value is wanted: what is counted ("people were evacuated"),
-    or the closing verb of a when/where question ("built", "start")."""
+    """The words that say which value is wanted, with their same-sense words.
+
+    A count or amount: what is counted and its verb ("how many people were
+    evacuated" -> people, evacuated; "how much did the hospital in Marlow cost" ->
+    hospital, cost). A when/where question: its closing verb ("built", "start").
+    """
     q = normalize_text(question).lower().rstrip("?. ")
+    words = q.split()
     match = _HEAD.search(q)
-    words = content_stems(q)
     if match:
-        head = set(content_stems(match[1]))
-        if re.match(r"(did|does|do|will|would|can|could|has|have|had)\b", match[1]) and words:
-            head.add(words[-1])  # "how much did the hospital cost" -> cost
+        rest = match[1].split()
+        counted: list[str] = []
+        for n, word in enumerate(rest):
+            if word in _STOP:
+                break
+            if word in _BE:  # "people were evacuated": the participle says what happened
+                counted.extend(rest[n + 1 : n + 2])
+                break
+            if word in _DO:  # "did Solvent Tech pay for": the verb before the preposition
+                clause = [w for w in rest[n + 1 :]]
+                cut = next((i for i, w in enumerate(clause) if w in _STOP), len(clause))
+                counted.extend(clause[cut - 1 : cut] + words[-1:])
+                break
+            counted.append(word)
+        head = set(content_stems(" ".join(counted)))
     elif words and question_type(question) in ("when", "where"):
-        head = {words[-1]}
+        head = set(content_stems(words[-1]))
     else:
         return set()
+    if head - _PEOPLE:  # "people died": the verb tells the counts apart, "people" does not
+        head -= _PEOPLE
     for group in _SAME_SENSE:
         if head & group:
             head |= group
@@ -222,9 +245,10 @@ def _near(sentence: str, question: str) -> list[float]:
     return near
 
 
-def _window_stems(sentence: str, position: int) -> set[str]:
+def _window_stems(sentence: str, position: int, width: int = 2 * WINDOW) -> set[str]:
+    """Stems of the words within ``width`` tokens of a value ("the death toll ... rose to nine")."""
     tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    window = tokens[max(0, position - WINDOW) : position + WINDOW + 1]
+    window = tokens[max(0, position - width) : position + width + 1]
     return set(content_stems(" ".join(t.replace("-", " ") for t in window)))
 
 

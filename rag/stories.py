@@ -268,7 +268,8 @@ class StoryIndex:
 
     file_of: dict[str, str] = field(default_factory=dict)
     story_of: dict[str, str] = field(default_factory=dict)  # file -> story
-    size: dict[str, int] = field(default_factory=dict)  # file -> characters over its chunks
+    size: dict[str, int] = field(default_factory=dict)  # file -> body words over its chunks
+    chars: dict[str, int] = field(default_factory=dict)  # file -> characters over its chunks
     meta: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> source/publisher/date
     members: dict[str, list[str]] = field(default_factory=dict)  # story -> files, oldest first
 
@@ -282,7 +283,8 @@ class StoryIndex:
             name = str(meta.get("file") or chunk_id)
             index.file_of[chunk_id] = name
             index.story_of.setdefault(name, str(meta.get("story_id") or name))
-            index.size[name] = index.size.get(name, 0) + len(text)
+            index.size[name] = index.size.get(name, 0) + len(body_words(text))
+            index.chars[name] = index.chars.get(name, 0) + len(text)
             index.meta.setdefault(
                 name,
                 {
@@ -298,8 +300,15 @@ class StoryIndex:
         return index
 
     def preferred(self, files: Iterable[str]) -> str:
-        """The copy to show: the most complete, then the earliest."""
-        return min(files, key=lambda f: (-self.size[f], self.meta[f]["date"] or "9999", f))
+        """The copy to show: the most complete, then the earliest, then the least boilerplate.
+
+        Copies within a tenth of the longest body count as equally complete: a
+        dateline or an edit is no reason to prefer a reprint to the original.
+        """
+        files = list(files)
+        longest = max(self.size[f] for f in files)
+        complete = [f for f in files if self.size[f] >= 0.9 * longest]
+        return min(complete, key=lambda f: (self.meta[f]["date"] or "9999", self.chars[f], f))
 
     def also_in(self, name: str) -> list[dict[str, str]]:
         """The other copies of ``name``'s story, oldest first."""

@@ -125,7 +125,8 @@ def test_incremental_ingest_keeps_stories_right(tmp_path: Path) -> None:
 
 def test_one_copy_per_story_keeps_the_most_complete_copy() -> None:
     ids = ["a#0", "a#1", "b#0", "c#0", "d#0"]
-    texts = ["x" * 100, "x" * 100, "x" * 150, "y" * 50, "z" * 10]
+    sentence = "The ferry Santa Luzia capsized on Tuesday evening off Porto Velho. "
+    texts = [sentence * 3, sentence * 3, sentence * 4, sentence, sentence]
     metas = [
         {"file": "a", "story_id": "s1", "source": "Harbour Post", "date": "2026-03-03"},
         {"file": "a", "story_id": "s1", "source": "Harbour Post", "date": "2026-03-03"},
@@ -136,8 +137,12 @@ def test_one_copy_per_story_keeps_the_most_complete_copy() -> None:
     index = StoryIndex.build(ids, texts, metas)
     ranked = [("b#0", 0.9), ("c#0", 0.8), ("d#0", 0.7), ("a#1", 0.6), ("a#0", 0.5)]
     kept = one_copy_per_story(ranked, index)
-    # a is the most complete copy (200 characters): its best chunk takes b's place.
+    # a is the most complete copy (six sentences to b's four): its best chunk takes b's place.
     assert kept == [("a#1", 0.9), ("c#0", 0.8), ("a#0", 0.5)]
+    # Equally complete copies: the earliest is shown, a reprint never replaces its original.
+    assert index.preferred(["b", "d"]) == "b"
+    texts[2] = sentence * 6
+    assert StoryIndex.build(ids, texts, metas).preferred(["a", "b"]) == "a"
     assert [c["source"] for c in index.also_in("a")] == ["b", "d"]
     assert index.also_in("a")[0] == {"source": "b", "publisher": "Wire", "date": "2026-03-04"}
     assert index.also_in("c") == []
