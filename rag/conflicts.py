@@ -63,6 +63,8 @@ class Value:
 def expected_kind(question: str) -> Kind | None:
     """The kind of value the question asks for, or None when it asks for an explanation."""
     q = normalize_text(question).lower()
+    if re.search(r"\bwhich\b.*\bwhich\b|\b(and|or) (who|what|which|where|when|how)\b", q):
+        return None  # two things asked ("which body ... with which country"): no single value
     qtype = question_type(question)
     if qtype == "how_many" or re.search(r"\bhow (old|long|far|big|large|tall)\b", q):
         return "number"

@@ -287,3 +287,13 @@ def test_according_to_the_publisher_is_checked_against_the_cited_source() -> Non
     assert support(prepared, HashEmbedding(), claim, 2)[0] >= 0.5
     wrong = "According to Harbour Post, 27 people died in the Santa Luzia sinking."
     assert support(prepared, HashEmbedding(), wrong, 2)[0] == 0.0
+
+
+def test_a_question_asking_two_things_gets_no_conflict() -> None:
+    from rag.conflicts import expected_kind
+
+    assert expected_kind("Which Syrian body is negotiating with which country?") is None
+    assert expected_kind("How many people died when the ferry capsized?") == "number"
+    assert expected_kind("When was the Millbrook bridge built?") == "date"
+    assert expected_kind("Where did the Santa Luzia capsize?") == "name"
+    assert expected_kind("What caused the fire?") is None
