@@ -2,6 +2,8 @@
 
     rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
     rag eval realtimeqa --data DIR [--weeks W,A-B] [--compare naive] [--limit N] [--out DIR]
+    rag eval conflicts [--split dev|test|holdout] [--llm extractive]   (evals/conflicts_eval.py)
+    rag eval stories --corpus DIR                                      (evals/stories_eval.py)
 
 Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
 ``--json`` the summary object is the only thing printed on stdout (progress
