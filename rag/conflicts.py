@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from rag.claims import MONTHS, WEEKDAYS, question_type
 from rag.stories import DATELINE as _DATELINE
-from rag.text import content_stems, normalize_text
+from rag.text import DEMONYMS, content_stems, normalize_text, stopwords
 from rag.types import Passage
 
 Kind = Literal["number", "date", "name"]
@@ -63,8 +63,13 @@ class Value:
 def expected_kind(question: str) -> Kind | None:
     """The kind of value the question asks for, or None when it asks for an explanation."""
     q = normalize_text(question).lower()
-    if re.search(r"\bwhich\b.*\bwhich\b|\b(and|or) (who|what|which|where|when|how)\b", q):
-        return None  # two things asked ("which body ... with which country"): no single value
+    if re.search(
+        r"\bwhich\b.*\bwhich\b|\b(?:and|or) (?:who|what|which|where|when|how)\b",
+        q,
+    ) or re.match(
+        r"(?:Which|What) (?:[A-Z]\w+ )?(?!(?:was|is|has|does)\b)[a-z]+(?:ies|[^s]s)\b", question
+    ):
+        return None  # two things or a list asked ("which officials"): no single value
     qtype = question_type(question)
     if qtype == "how_many" or re.search(r"\bhow (old|long|far|big|large|tall)\b", q):
         return "number"
@@ -164,6 +169,8 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
 def _name_start(tokens: list[str], i: int) -> bool:
     lower = re.sub(r"['’]s$", "", tokens[i].lower())
     if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2 or _number(tokens, i):
+        return False
+    if lower in stopwords() or lower in DEMONYMS:  # "; These casualties", "Syrian forces"
         return False
     if i == 0:  # a capitalised first word is a name only when a name goes on after it
         return lower not in _FIRST_WORDS and len(tokens) > 1 and tokens[1][0].isupper()
