@@ -7,9 +7,9 @@ from pathlib import Path
 import runpy
 
 _here = Path(__file__).parent
-_a = runpy.run_path(str(_here / "articles.py"))
+_a = json.loads((_here / "articles.json").read_text(encoding="utf-8"))
 _q = runpy.run_path(str(_here / "questions.py"))
-A, COPIES = _a["A"], _a["COPIES"]
+A, COPIES = _a["articles"], _a["copies"]
 DEV, CONFLICTS, CONTROLS = _q["DEV"], _q["CONFLICTS"], _q["CONTROLS"]
 HOLDOUT = _q["HOLDOUT"]
 
