@@ -3,6 +3,8 @@
     rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
     rag eval realtimeqa --data DIR [--weeks W,A-B] [--compare naive] [--limit N] [--out DIR]
     rag eval injection [--out DIR] [--json]
+    rag eval conflicts [--split dev|test|holdout] [--llm extractive]   (evals/conflicts_eval.py)
+    rag eval stories --corpus DIR                                      (evals/stories_eval.py)
 
 Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
 ``--json`` the summary object is the only thing printed on stdout (progress
@@ -62,13 +64,14 @@ def register(
         "target",
         nargs="?",
         help="a gold JSONL file (default: the seed set), 'realtimeqa', 'dates' (the dated "
-        "stories: windows, latest state, timelines), 'injection' (planted instructions in "
-        "articles: how often they are followed), or 'feedback' (the web chat's thumbs up/down "
-        "as gold questions)",
+        "stories: windows, latest state, timelines), 'stories' (syndication clusters of "
+        "--corpus), 'conflicts' (the conflicting-reports set), 'injection' (planted "
+        "instructions in articles: how often they are followed), or 'feedback' (the web chat's "
+        "thumbs up/down as gold questions)",
     )
     p.add_argument(
         "--split",
-        choices=["dev", "test"],
+        choices=["dev", "test", "holdout"],
         help="gold: only questions of this split; without a file, dev is the seed set and test "
         "its held-out set",
     )
@@ -128,6 +131,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from rag.cli import settings_from_args
 
         return run_cli(args, settings_from_args(args))
+    if args.target in ("stories", "conflicts"):
+        from evals import conflicts_eval
+
+        return conflicts_eval.command(args)
     return _gold(args)
 
 

@@ -23,7 +23,7 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rag import grounding
+from rag import conflict_report, conflicts, grounding
 from rag.citations import strip_markup
 from rag.config import Settings
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
@@ -150,8 +150,11 @@ class AnswerChain:
             self.count_tokens,
             best_last=self.settings.best_passage_last,
         )
+        scorer = conflicts.sentence_scorer(standalone, vectors, self.embed_model)
+        found = conflicts.detect(standalone, passages, scorer)
+        note = conflict_report.prompt_note(found) if options.style != "short" else ""
         timings["select"] = time.perf_counter() - t
-        messages = build_messages(standalone, passages, options.style)
+        messages = build_messages(standalone, passages, options.style, note)
         if current and options.style == "cited" and needs_change_note(passages):
             messages[-1].content = f"{messages[-1].content}\n({CHANGE_NOTE})"
         prepared = Prepared(
@@ -160,6 +163,7 @@ class AnswerChain:
         prepared.as_of = as_of.isoformat() if as_of else None
         prepared.window = window.to_dict() if window else None
         prepared.current_state = current
+        prepared.conflicts = found
         return prepared
 
     def search(
@@ -301,4 +305,7 @@ class AnswerChain:
         )
         answer = grounding.finalize(prepared, raw, self.embed_model, policy)
         answer.answer = strip_markup(answer.answer)  # quoted article text may carry links too
-        return answer
+        if prepared.style == "short":
+            answer.conflicts = [conflict_report.public(c) for c in prepared.conflicts]
+            return answer
+        return conflict_report.settle(answer, prepared.conflicts, prepared.passages)

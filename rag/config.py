@@ -126,6 +126,16 @@ class Settings(BaseSettings):
     max_chunks_per_article: int = Field(
         2, ge=0, description="Most passages taken from one article (0: no limit)."
     )
+    story_threshold: float = Field(
+        0.4,
+        gt=0,
+        le=1,
+        description="Estimated word-shingle Jaccard similarity at which two articles are copies "
+        "of one story (syndication).",
+    )
+    one_passage_per_story: bool = Field(
+        True, description="Show one copy of each story; list the other copies as also_in."
+    )
     recency_weight: float = Field(
         1.0,
         ge=0,

@@ -41,6 +41,7 @@ class Prepared:
     as_of: str | None = None
     window: dict[str, str | None] | None = None
     current_state: bool = False
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # rag.conflicts.detect
 
 
 def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:
@@ -60,6 +61,8 @@ def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:
                 text=text,
                 score=float(item.score or 0.0),
                 publisher=str(meta.get("source", "")),
+                story_id=str(meta.get("story_id") or ""),
+                also_in=list(meta.get("also_in") or []),
                 start_char=getattr(node, "start_char_idx", None),
                 end_char=getattr(node, "end_char_idx", None),
                 sentences=split_sentences(text),

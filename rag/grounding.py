@@ -33,6 +33,7 @@ from rag.claims import (
     supplies_type,
     unsupported_atoms,
 )
+from rag.conflict_report import split_cited_clauses
 from rag.context import Prepared, answering_sentences, calibrated_cosine, cosine_matrix
 from rag.prompts import REFUSAL
 from rag.text import Sentence, split_sentences
@@ -247,6 +248,7 @@ def finalize(
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, True, "malformed")
         return quoted or refusal_answer(prepared, raw)
     supports = _Supports(prepared, embed_model)
+    text = split_cited_clauses(text)  # each side of a conflict is checked against its source
     checked = _cite_sentences(text, [p.number for p in shown], supports)
     if checked is None:
         return rescue()

@@ -25,7 +25,7 @@ from llama_index.core.schema import BaseNode, Document, MetadataMode, TransformC
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from pydantic import Field
 
-from rag import store
+from rag import store, stories
 from rag.config import Settings
 from rag.corpus import ReadRules
 from rag.documents import LoadedCorpus, load_corpus
@@ -341,6 +341,7 @@ def ingest(
         if report.changed and not settings.docstore_path.exists():
             persist_docstore(docstore, settings)
 
+        stories.update(settings, loaded.documents, vector_store, force=report.changed)
         report.documents_total = len(_known(docstore))
         report.chunks_total = store.count(vector_store)
         report.seconds = time.perf_counter() - started

@@ -248,8 +248,10 @@ class RAG:
 
     def status(self) -> dict[str, Any]:
         state = read_state(self.settings)
+        articles = self.articles()
         return {
-            "documents": len({a["document_id"] or a["file"] for a in self.articles()}),
+            "documents": len({a["document_id"] or a["file"] for a in articles}),
+            "stories": len({a.get("story_id") or a["file"] for a in articles}),
             "chunks": self.chunk_count(),
             "corpus_dir": str(self.settings.corpus_dir),
             "index_dir": str(self.settings.index_dir),

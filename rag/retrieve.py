@@ -23,7 +23,7 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
 )
 
-from rag import store
+from rag import store, stories
 from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.date_filter import DateBounds, date_filter
@@ -317,6 +317,9 @@ class HybridRetriever(BaseRetriever):
                 self.settings.recency_half_life_days,
                 self.settings.rrf_k,
             )
+        index = stories.story_index(table)
+        if self.settings.one_passage_per_story:
+            fused = stories.one_copy_per_story(fused, index)
         dense_rank = {d: (r, s) for r, (d, s) in enumerate(dense, start=1)}
         sparse_rank = {d: (r, s) for r, (d, s) in enumerate(sparse, start=1)}
         results = []
@@ -331,6 +334,7 @@ class HybridRetriever(BaseRetriever):
         ):
             i = table.position[chunk_id]
             node = table.node(i)
+            stories.annotate(node.metadata, index)
             node.metadata["dense_rank"], node.metadata["dense_score"] = dense_rank.get(
                 chunk_id, (None, None)
             )

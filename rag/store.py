@@ -195,3 +195,22 @@ def delete_chunks(vector_store: BasePydanticVectorStore, ids: Sequence[str]) -> 
     collection = _collection(vector_store)
     for start in range(0, len(ids), PAGE):
         collection.delete(ids=list(ids[start : start + PAGE]))
+
+
+def set_story_ids(vector_store: BasePydanticVectorStore, story_of: dict[str, str]) -> int:
+    """Write each document's story id onto its chunks (only where it changed); rows updated."""
+    ids: list[str] = []
+    values: list[str] = []
+    for rows in pages(vector_store):
+        for chunk_id, meta in zip(rows.ids, rows.metadatas, strict=True):
+            story = story_of.get(document_id(meta) or "")
+            if story and meta.get("story_id") != story:
+                ids.append(chunk_id)
+                values.append(story)
+    collection = _collection(vector_store)
+    for start in range(0, len(ids), PAGE):
+        collection.update(
+            ids=ids[start : start + PAGE],
+            metadatas=[{"story_id": v} for v in values[start : start + PAGE]],
+        )
+    return len(ids)

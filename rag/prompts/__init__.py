@@ -77,9 +77,14 @@ def example_turns(style: Style) -> tuple[ChatMessage, ...]:
     return tuple(turns)
 
 
-def build_messages(question: str, passages: Sequence[Passage], style: Style) -> list[ChatMessage]:
+def build_messages(
+    question: str, passages: Sequence[Passage], style: Style, note: str = ""
+) -> list[ChatMessage]:
+    """The system prompt, the worked examples, then the passages and question (and ``note``)."""
     system = prompt("short_system" if style == "short" else "answer_system").format(refusal=REFUSAL)
     user = prompt("answer_user").format(passages=format_passages(passages), question=question)
+    if note:
+        user = f"{user.strip()}\n{note}"
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=system.strip()),
         *example_turns(style),

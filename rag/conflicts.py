@@ -1,0 +1,395 @@
+"""Conflicting reports: passages of different stories that give different values for what is asked.
+
+No model is involved. The question says what kind of value it wants (a count
+or amount, a date, a name or place: ``rag.claims.question_type``); in each
+passage shown to the model, the sentence that best answers the question (the
+same score that picks the prompt's sentences) gives its value, the one closest
+to the question's words. Two stories whose values differ are a conflict: the
+prompt then asks the model to report both sides with their sources and dates,
+and the checked answer is made to state them if the model did not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rag.claims import MONTHS, WEEKDAYS, question_type
+from rag.stories import DATELINE as _DATELINE
+from rag.text import DEMONYMS, content_stems, normalize_text, stopwords
+from rag.types import Passage
+
+Kind = Literal["number", "date", "name"]
+# score(passage, sentence index) -> how well that sentence answers the question
+ScoreFn = Callable[[Passage, int], float]
+
+MIN_SCORE = 0.3  # a sentence scoring less does not answer: no value from it
+WINDOW = 6  # tokens around a value searched for the question's words
+NEAR_WEIGHT = 0.25  # a question word next to a value counts a quarter of a sentence score
+
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+_UNITS += "fifteen sixteen seventeen eighteen nineteen"
+_WORD_VALUES = {w: i for i, w in enumerate(_UNITS.split())}
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_AMOUNT_WORDS = re.compile(
+    r"\b(value|valued|worth|price|fee|cost|toll|magnitude|share|percent|percentage|rate|amount|"
+    r"number|size|sum|total|age|hectares|score)\b"
+)
+_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:-[a-z]+)*|[A-Za-z][A-Za-z'’-]*")
+_UNIT_SUFFIXES = frozenset("day days week month year hour minute mile percent".split())
+_AGE = re.compile(r"^-?(year-old|years?)$")
+_PLACE_PREPS = frozenset("in at near off from to outside inside".split())
+_NAME_GLUE = frozenset("of de da del la le van von al bin".split())
+_FIRST_WORDS = frozenset(
+    "a an the this that these those it its he she they we i in on at by for from with after "
+    "before as but and or if when while police officials".split()
+)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value a passage gives: as written, and a key that compares equal across wordings."""
+
+    text: str
+    key: str
+    kind: Kind
+    grain: str  # dates: "day", "weekday" or "year"; only values of one grain are compared
+
+
+def expected_kind(question: str) -> Kind | None:
+    """The kind of value the question asks for, or None when it asks for an explanation."""
+    q = normalize_text(question).lower()
+    if re.search(
+        r"\bwhich\b.*\bwhich\b|\b(?:and|or) (?:who|what|which|where|when|how)\b",
+        q,
+    ) or re.match(
+        r"(?:Which|What) (?:[A-Z]\w+ )?(?!(?:was|is|has|does)\b)[a-z]+(?:ies|[^s]s)\b", question
+    ):
+        return None  # two things or a list asked ("which officials"): no single value
+    qtype = question_type(question)
+    if qtype == "how_many" or re.search(r"\bhow (old|long|far|big|large|tall)\b", q):
+        return "number"
+    if qtype == "when":
+        return "date"
+    if qtype in ("who", "where"):
+        return "name"
+    if qtype == "what" and _AMOUNT_WORDS.search(q):
+        return "number"
+    return None
+
+
+def _number(tokens: list[str], i: int) -> tuple[str, float, int] | None:
+    """The number starting at token ``i`` (digits or words, with a scale), its value, its length."""
+    token = tokens[i].lower()
+    if token[0].isdigit():
+        value = float(token.split("-")[0].replace(",", ""))  # "43-year-old", "10-day"
+    else:
+        parts = token.split("-")
+        if parts[-1] in _UNIT_SUFFIXES:  # "five-day"
+            parts = parts[:-1]
+        if not parts or not all(p in _WORD_VALUES for p in parts):
+            return None
+        value = float(sum(_WORD_VALUES[p] for p in parts))
+    length = 1
+    if i + 1 < len(tokens) and tokens[i + 1].lower() in _SCALES:
+        value *= _SCALES[tokens[i + 1].lower()]
+        length = 2
+    return " ".join(tokens[i : i + length]), value, length
+
+
+def _is_year(token: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", token))
+
+
+def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int]]:
+    """Values of ``kind`` in a sentence with their token positions; the question's own left out."""
+    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
+    asked = {t.lower() for t in _TOKEN.findall(normalize_text(question))}
+    wants_age = bool(re.search(r"\bhow old\b|\bage\b", question, re.I))
+    found: list[tuple[Value, int]] = []
+    i = 0
+    while i < len(tokens):
+        token, lower = tokens[i], tokens[i].lower()
+        previous = tokens[i - 1].lower() if i else ""
+        if kind == "number":
+            number = _number(tokens, i)
+            after_month = previous in MONTHS
+            following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+            age = lower.endswith("year-old") or bool(_AGE.match(following)) or following == "old"
+            if (
+                number
+                and not _is_year(token.split("-")[0])
+                and not after_month
+                and lower not in asked
+                and age == wants_age
+            ):
+                text, value, length = number
+                found.append((Value(text, f"{value:g}", "number", ""), i))
+                i += length
+                continue
+        elif kind == "date":
+            if lower in MONTHS and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+                key = f"{lower} {int(tokens[i + 1])}"
+                found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
+                i += 2
+                continue
+            if token.isdigit() and i + 1 < len(tokens) and tokens[i + 1].lower() in MONTHS:
+                key = f"{tokens[i + 1].lower()} {int(token)}"
+                found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
+                i += 2
+                continue
+            if lower in WEEKDAYS:
+                found.append((Value(token, lower, "date", "weekday"), i))
+            elif _is_year(token):
+                found.append((Value(token, token, "date", "year"), i))
+        elif token[0].isupper() and lower not in asked and _name_start(tokens, i):
+            j = i + 1
+            while j < len(tokens) and (
+                (tokens[j][0].isupper() and tokens[j].lower() not in asked)
+                or (
+                    tokens[j].lower() in _NAME_GLUE
+                    and j + 1 < len(tokens)
+                    and tokens[j + 1][0].isupper()
+                )
+            ):
+                j += 1
+            text = " ".join(tokens[i:j])
+            grain = "place" if previous in _PLACE_PREPS else "name"
+            found.append((Value(text, text.lower(), "name", grain), i))
+            i = j
+            continue
+        i += 1
+    return found
+
+
+def _name_start(tokens: list[str], i: int) -> bool:
+    lower = re.sub(r"['’]s$", "", tokens[i].lower())
+    if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2 or _number(tokens, i):
+        return False
+    if lower in stopwords() or lower in DEMONYMS:  # "; These casualties", "Syrian forces"
+        return False
+    if i == 0:  # a capitalised first word is a name only when a name goes on after it
+        return lower not in _FIRST_WORDS and len(tokens) > 1 and tokens[1][0].isupper()
+    return True
+
+
+_HEAD = re.compile(r"\b(?:how (?:many|much)|what (?:is|was|were|are) the)\b(.*)$")
+_STOP = frozenset(
+    "in at of on from over for by when after during to near into against with about".split()
+)
+_DO = frozenset("did does do will would can could has have had".split())
+_BE = frozenset("is are was were".split())
+
+
+# Words news reports use interchangeably for what is counted (stems).
+_SAME_SENSE = [
+    set(content_stems(words))
+    for words in (
+        "die died dead death deaths killed toll fatalities lives",
+        "injured injuries hurt wounded",
+        "people persons residents passengers",
+        "evacuated evacuation fled",
+        "paid pay price fee cost worth value valued buy bought sold sale deal",
+        "began begin started start broke",
+    )
+]
+
+
+_PEOPLE = set(content_stems("people persons residents passengers"))
+
+
+def head_stems(question: str) -> set[str]:
+    """The words that say which value is wanted, with their same-sense words.
+
+    A count or amount: what is counted and its verb ("how many people were
+    evacuated" -> people, evacuated; "how much did the hospital in Marlow cost" ->
+    hospital, cost). A when/where question: its closing verb ("built", "start").
+    """
+    q = normalize_text(question).lower().rstrip("?. ")
+    words = q.split()
+    match = _HEAD.search(q)
+    if match:
+        rest = match[1].split()
+        counted: list[str] = []
+        for n, word in enumerate(rest):
+            if word in _STOP:
+                break
+            if word in _BE:  # "people were evacuated": the participle says what happened
+                counted.extend(rest[n + 1 : n + 2])
+                break
+            if word in _DO:  # "did Solvent Tech pay for": the verb before the preposition
+                clause = [w for w in rest[n + 1 :]]
+                cut = next((i for i, w in enumerate(clause) if w in _STOP), len(clause))
+                counted.extend(clause[cut - 1 : cut] + words[-1:])
+                break
+            counted.append(word)
+        head = set(content_stems(" ".join(counted)))
+    elif words and question_type(question) in ("when", "where"):
+        head = set(content_stems(words[-1]))
+    else:
+        return set()
+    if head - _PEOPLE:  # "people died": the verb tells the counts apart, "people" does not
+        head -= _PEOPLE
+    for group in _SAME_SENSE:
+        if head & group:
+            head |= group
+    return head
+
+
+def _near(sentence: str, question: str) -> list[float]:
+    """For each token of the sentence, the question words within ``WINDOW`` of it (head words
+    count three times)."""
+    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
+    stems = [set(content_stems(t.replace("-", " "))) for t in tokens]
+    wanted = set(content_stems(question))
+    head = head_stems(question)
+    near = []
+    for i in range(len(tokens)):
+        window = set().union(*stems[max(0, i - WINDOW) : i + WINDOW + 1])
+        near.append(len(wanted & window) + 2 * len(head & window))
+    return near
+
+
+def _window_stems(sentence: str, position: int, width: int = 2 * WINDOW) -> set[str]:
+    """Stems of the words within ``width`` tokens of a value ("the death toll ... rose to nine")."""
+    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
+    window = tokens[max(0, position - width) : position + width + 1]
+    return set(content_stems(" ".join(t.replace("-", " ") for t in window)))
+
+
+def _answers(sentence: str) -> bool:
+    """A sentence, not a headline or dateline-only line: it ends like a sentence."""
+    return sentence.rstrip()[-1:] in '.!?"”'
+
+
+def passage_value(
+    passage: Passage, question: str, kind: Kind, score: ScoreFn
+) -> tuple[Value, int] | None:
+    """The value the passage gives: in a shown sentence that answers the question well
+    (``score``), the value with most question words around it."""
+    where = question_type(question) == "where"
+    head = head_stems(question)
+    best: tuple[float, int, Value] | None = None
+    for i in range(len(passage.sentences)):  # all, not only those shown: the note shows them
+        text = passage.sentences[i].text
+        found = values_in(text, kind, question) if _answers(text) else []
+        found = [(v, at) for v, at in found if (v.grain == "place") == where or kind != "name"]
+        s = score(passage, i) if found else 0.0
+        if s < MIN_SCORE:
+            continue
+        near = _near(text, question)
+        if kind == "number" and head:  # a count must sit next to what is counted
+            found = [(v, at) for v, at in found if head & _window_stems(text, at)]
+        for value, at in found:
+            combined = s + NEAR_WEIGHT * near[at] + (0.1 if value.grain == "day" else 0.0)
+            if best is None or combined > best[0]:
+                best = (combined, i, value)
+    return None if best is None else (best[2], best[1])
+
+
+def about_event(passage: Passage, question: str) -> bool:
+    """The passage names every name of the question ("Santa Luzia", "Kessel")."""
+    tokens = _TOKEN.findall(normalize_text(question))
+    names = {t for t in tokens[1:] if t[0].isupper()}
+    text = set(content_stems(f"{passage.title}\n{passage.text}"))
+    return all(set(content_stems(n)) <= text for n in names)
+
+
+def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
+    """Every value of ``kind`` anywhere in the passages (names as single words)."""
+    keys: set[str] = set()
+    for passage in passages:
+        for value, _ in values_in("x " + passage.text, kind, question):
+            keys.update(value.key.split() if kind == "name" else [value.key])
+    return keys
+
+
+def _same(a: Value, b: Value) -> bool:
+    """Equal keys, or for names one contained in the other ("Okafor" / "Maria Okafor")."""
+    if a.key == b.key:
+        return True
+    if a.kind == "name":
+        wa, wb = set(a.key.split()), set(b.key.split())
+        return bool(wa & wb)
+    return False
+
+
+def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[dict[str, Any]]:
+    """``Answer.conflicts`` for these passages: values of different stories that disagree."""
+    kind = expected_kind(question)
+    shown = [p for p in passages if p.in_prompt]
+    if kind is None or len(shown) < 2:
+        return []
+    by_story: dict[str, tuple[Value, Passage]] = {}
+    for passage in shown:
+        story = passage.story_id or passage.source
+        if story in by_story or not about_event(passage, question):
+            continue
+        found = passage_value(passage, question, kind, score)
+        if found is not None:
+            by_story[story] = (found[0], passage)
+    groups: list[tuple[Value, list[Passage]]] = []
+    for value, passage in by_story.values():
+        for known, cited in groups:
+            if known.grain == value.grain and _same(known, value):
+                cited.append(passage)
+                break
+        else:
+            groups.append((value, [passage]))
+    comparable = [g for g in groups if g[0].grain == groups[0][0].grain] if groups else []
+    # A side whose value the other side's passage also gives is not contradicted by it.
+    keys = [_keys(cited, kind, question) for _, cited in comparable]
+    disputed = {
+        n
+        for n, (value, _) in enumerate(comparable)
+        for m, (other, _) in enumerate(comparable)
+        if n != m
+        and not set(value.key.split() if kind == "name" else [value.key]) & keys[m]
+        and not set(other.key.split() if kind == "name" else [other.key]) & keys[n]
+    }
+    comparable = [g for n, g in enumerate(comparable) if n in disputed]
+    if len(comparable) < 2:
+        return []
+    about = re.sub(r"[?.!\s]+$", "", question.strip())
+    return [
+        {
+            "about": about,
+            "values": [
+                {
+                    "value": value.text,
+                    "citations": [p.number for p in cited],
+                    "sources": [
+                        {"id": p.number, "publisher": p.publisher, "date": p.date} for p in cited
+                    ],
+                }
+                for value, cited in comparable
+            ],
+        }
+    ]
+
+
+def sentence_scorer(question: str, vectors: dict[str, Any], embed_model: Any) -> ScoreFn:
+    """The prompt's sentence score (cosine to the question + half the word overlap), memoised."""
+    import numpy as np
+
+    from rag.context import cosine_matrix, overlap, sentence_scores
+
+    q_vec = np.asarray(embed_model.get_query_embedding(question))
+    q_stems = set(content_stems(question))
+    cache: dict[str, list[float]] = {}
+
+    def score(passage: Passage, i: int) -> float:
+        if passage.chunk_id not in cache:
+            vecs = vectors.get(passage.chunk_id)
+            if vecs is None or not len(vecs):
+                cache[passage.chunk_id] = [overlap(q_stems, s.text) for s in passage.sentences]
+            else:
+                cosines = cosine_matrix(q_vec[None, :], np.asarray(vecs))[0]
+                cache[passage.chunk_id] = sentence_scores(cosines, q_stems, passage)
+        return cache[passage.chunk_id][i]
+
+    return score
