@@ -276,7 +276,8 @@ def supplies_type(qtype: QuestionType, answer: str, question: str) -> bool:
     text = _clean(answer)
     tokens = _tokens(text)
     lowers = [t.lower() for t in tokens]
-    if qtype == "how_many":
+    if qtype == "how_many":  # a count, not the day of a date ("on October 15th")
+        lowers = [t.lower() for t in _TOKEN.findall(_DATE_NUMBERS.sub(" ", text))]
         return any(
             t[0].isdigit() or t in _NUMBER_WORDS or canonical_word(t).isdigit() for t in lowers
         )
@@ -297,6 +298,29 @@ def supplies_type(qtype: QuestionType, answer: str, question: str) -> bool:
             return bool(names)
         return bool(names) or any(t in nouns for t in lowers)
     return True
+
+
+_DATE_NUMBERS = re.compile(
+    r"\b(?:(?:" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + "|".join(MONTHS) + r")(?:,?\s+(?:19|20)\d\d)?"
+    r"|(?:in|since|until|by)\s+(?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def question_names(question: str) -> list[Atom]:
+    """The names a question is about (capitalised words after its first).
+
+    "What did Ahmed Ash-Sharara say after meeting Putin?": an answer that names
+    neither, citing sentences and articles that name neither, is about something else.
+    """
+    return [a for a in atoms(question) if a.kind == "name"]
+
+
+def mentions_any(names: Iterable[Atom], texts: Iterable[str]) -> bool:
+    """Whether any of ``names`` occurs in ``texts`` (same normalisation as the atom check)."""
+    keys = _evidence_keys(texts)
+    return any(a.key in keys or _spelling_variant(a.key, keys) for a in names)
 
 
 def new_names(answer: str, question: str) -> list[str]:

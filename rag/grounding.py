@@ -27,6 +27,8 @@ from rag.citations import CITATION_RE, lexical_support, repair_citations, unfini
 from rag.claims import (
     heading_lines,
     malformed,
+    mentions_any,
+    question_names,
     question_type,
     strip_headings,
     strip_unsupported_years,
@@ -35,6 +37,7 @@ from rag.claims import (
 )
 from rag.conflict_report import split_cited_clauses
 from rag.context import Prepared, answering_sentences, calibrated_cosine, cosine_matrix
+from rag.listitems import mentions_item, numbered_item
 from rag.prompts import REFUSAL
 from rag.text import Sentence, split_sentences
 from rag.types import Answer, Passage
@@ -240,6 +243,10 @@ def finalize(
         quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
         return quoted or refusal_answer(prepared, raw)
 
+    item = numbered_item(prepared.standalone, shown)
+    if item is not None and not mentions_item(text, item[1].text):
+        # "the fourth step": the list's own numbering says which sentence answers.
+        return quoted_answer(prepared, raw, (1.0, *item), "list_item")
     if not text or is_refusal(text):
         return rescue()
     if malformed(text, prepared.standalone):
@@ -254,10 +261,18 @@ def finalize(
         return rescue()
     repaired_text, cited = checked
     answer = _answer(prepared, raw, repaired_text, False, _citations(prepared, cited, supports))
+    names = question_names(prepared.standalone)
+    cited = [t for c in answer.citations for t in (c.header(), c.quote)]
+    if names and not mentions_any(names, [repaired_text, *cited]):
+        # Nothing the answer says or cites names what the question is about.
+        quoted = second_path(prepared, raw, embed_model, policy.fallback_score, True, "off_subject")
+        return quoted or refusal_answer(prepared, raw)
     qtype = question_type(prepared.standalone)
     if not supplies_type(qtype, repaired_text, prepared.standalone):
+        # No number for "how many", no place for "where": quote a sentence that gives one,
+        # or refuse rather than show an answer to another question.
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, "off_type")
-        return quoted or answer
+        return quoted or refusal_answer(prepared, raw)
     if policy.verifier is not None and not _verified(prepared, answer, policy):
         quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
         return quoted or _answer(prepared, raw, REFUSAL, True, [], route="rejected")

@@ -170,3 +170,35 @@ def test_transliterated_names_match_but_other_names_do_not() -> None:
 
 def test_an_answer_that_picks_an_option_is_not_a_repetition() -> None:
     assert not malformed("The attack was in Palmyra [1].", "Was the attack in Palmyra or Homs?")
+
+
+def test_a_count_is_not_the_day_of_a_date() -> None:
+    from rag.claims import supplies_type
+
+    assert not supplies_type("how_many", "They met on October 15th [1].", "How many?")
+    assert not supplies_type("how_many", "It began on 3 March 2025.", "How many?")
+    assert supplies_type("how_many", "3 US citizens died on October 15th.", "How many?")
+    assert supplies_type("how_many", "Three soldiers died.", "How many?")
+
+
+def test_question_names_and_their_mentions() -> None:
+    from rag.claims import mentions_any, question_names
+
+    names = question_names("What did Ahmed Ash-Sharara say after meeting Putin?")
+    assert {a.text for a in names} == {"Ahmed", "Ash-Sharara", "Putin"}
+    assert not mentions_any(names, ["The Syrian Foreign Ministry revealed negotiations."])
+    assert mentions_any(names, ["Syrian interim president Ahmad Ash-Sharaa"])  # spelling
+    assert question_names("who is it?") == []
+
+
+def test_the_list_position_a_question_asks_for() -> None:
+    from rag.listitems import asked_ordinal, mentions_item
+
+    assert asked_ordinal("What is the fourth step of the roadmap?") == 4
+    assert asked_ordinal("What does the 2nd recommendation say?") == 2
+    assert asked_ordinal("What is step 3?") == 3
+    assert asked_ordinal("Who was the first to arrive?") is None
+    assert asked_ordinal("Which team won for the first time in school history?") is None
+    item = "4. Safe return management: Establishing safe return processes."
+    assert mentions_item("Safe return management [1].", item)
+    assert not mentions_item("Intelligence and coalition coordination [1].", item)

@@ -81,7 +81,9 @@ def test_the_yes_no_check_rejects_a_wrong_relation(seed_index, embedder) -> None
     draft = "Syria attacked Palmyra [1]."
     rag, llm = rag_with(settings, embedder, [draft, "No"])
     answer = rag.ask("Who attacked whom near Palmyra?")
-    assert answer.route in {"rejected", "rescue"} and "Syria attacked Palmyra" not in answer.answer
+    # The seed pair disagrees on who attacked: the conflict report may then name both sides.
+    assert answer.route in {"rejected", "rescue", "conflict"}
+    assert "Syria attacked Palmyra" not in answer.answer
     assert "Answer: Syria attacked Palmyra" in llm.prompts[-1][-1].content
     rag, _ = rag_with(
         settings, embedder, ["Joint Syrian and US forces launched an attack [1].", "Yes"]
@@ -96,3 +98,33 @@ def test_yes_share_reads_first_token_probabilities() -> None:
     assert yes_share([("Yes", -0.1), ("No", -2.4), ("yes", -5.0)], "") > 0.9
     assert yes_share([(" No", -0.05), ("Yes", -3.0)], "") < 0.1
     assert yes_share([], "No.") == 0.0 and yes_share([], "Yes") == 1.0
+
+
+def test_an_answer_about_none_of_the_questions_names_is_refused(seed_index, embedder) -> None:
+    unrelated = (
+        "The Syrian Foreign Ministry has revealed ongoing negotiations with Russia regarding "
+        "the future of military bases [1]."
+    )
+    rag, _ = rag_with(seed_index, embedder, [unrelated, unrelated])
+    answer = rag.ask("What did Ahmed Ash-Sharara say after meeting Putin?")
+    assert answer.refused and answer.route == "refusal"
+    # The same draft answers a question whose names it does give.
+    kept = rag.ask("What is the Syrian Foreign Ministry negotiating with Russia about?")
+    assert not kept.refused and "military bases" in kept.answer
+
+
+def test_a_count_draft_without_a_count_is_refused_not_shown(seed_index, embedder) -> None:
+    draft = "Putin met Ash-Sharara on October 15th [1]."  # a day of a month is not a count
+    rag, _ = rag_with(seed_index, embedder, [draft])
+    answer = rag.ask("How many Russian soldiers are stationed in Syria?")
+    assert answer.refused
+
+
+def test_the_numbered_item_asked_for_is_quoted(seed_index, embedder) -> None:
+    first = "Intelligence and coalition coordination [1]."
+    rag, _ = rag_with(seed_index, embedder, [first, "Safe return management [1]."])
+    answer = rag.ask("What is the fourth step of the practical roadmap?")
+    assert answer.route == "list_item" and "Safe return management" in answer.answer
+    assert answer.citations and answer.citations[0].quote.startswith("4.")
+    right = rag.ask("What is the fourth step of the practical roadmap?")
+    assert right.route == "draft" and "Safe return management" in right.answer
