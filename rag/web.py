@@ -247,11 +247,16 @@ def status_line(status: dict[str, Any], llm: str | None = None) -> str:
     llm = llm or str(status["llm"])
     if llm.endswith(".gguf"):  # a model file: its name, not where it happens to live
         llm = llm.replace("\\", "/").rsplit("/", 1)[-1]
-    return (
+    line = (
         f"**{status['documents']}** articles · **{status['chunks']}** chunks · "
         f"embedder {status['embedding_model']} · LLM {llm} · "
         f"indexed {last}"
     )
+    report = status.get("last_report") or {}
+    if report.get("text") and report.get("trigger") == "watch":  # the folder watcher's news
+        at = str(report.get("at") or "").replace("T", " ").replace("+00:00", " UTC")
+        line += f" · corpus folder: {escape(report['text'])}" + (f" ({at})" if at else "")
+    return line
 
 
 def indexed_articles(rag: RAG) -> list[dict[str, str]]:

@@ -166,6 +166,12 @@ def test_status_line_and_report() -> None:
     line = web.status_line(status)
     assert "**2** articles" in line and "**11** chunks" in line
     assert "2026-01-02 03:04:05 UTC" in line
+    assert "corpus folder" not in line
+    watched = {"at": "2026-01-02T03:05:00+00:00", "trigger": "watch", "text": "2 articles added"}
+    line = web.status_line({**status, "last_report": watched})
+    assert "corpus folder: 2 articles added (2026-01-02 03:05:00 UTC)" in line
+    by_hand = {**watched, "trigger": "ingest"}  # `rag ingest` printed its own report
+    assert "corpus folder" not in web.status_line({**status, "last_report": by_hand})
 
 
 def test_examples_come_from_titles_newest_first() -> None:

@@ -49,6 +49,8 @@ def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
     ) as demo:
         page = build_page(rag.settings, backends, ui.status(), ui.examples(), secret)
         wire(demo, page, ui)
+        # The folder watcher indexes in the background: the status line shows what it did.
+        gr.Timer(10).tick(ui.status, None, page.status, queue=False, show_progress="hidden")
         wire_articles(demo, page, ArticlesUI(ui))
         wire_feedback(page, FeedbackUI(rag.settings))
     return demo
