@@ -23,6 +23,7 @@ from rag.api.errors import ApiError
 
 UPLOAD_PATH_SUFFIX = "/gradio_api/upload"
 MAX_UPLOAD_FILES = 100
+UPLOAD_TOTAL_FILES = 10  # one upload holds at most this many files' worth of bytes
 SPOOL_IN_MEMORY = 1_000_000
 REPLAY_CHUNK = 64 * 1024
 DRAIN_LIMIT = 32_000_000
@@ -129,7 +130,7 @@ class RequestLimitMiddleware:
             await self.app(scope, receive, send)
             return
         upload = scope["path"].endswith(UPLOAD_PATH_SUFFIX)
-        limit = self.max_upload_file * MAX_UPLOAD_FILES if upload else self.max_body
+        limit = self.max_upload_file * UPLOAD_TOTAL_FILES if upload else self.max_body
         headers = dict(scope.get("headers") or [])
         tracked = _Tracked(receive)
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
