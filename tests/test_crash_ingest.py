@@ -239,7 +239,14 @@ def test_answers_and_status_go_on_while_an_ingest_embeds(tmp_path: Path) -> None
     rag.ask("What did the council in Bath agree?")  # the reader warmed up before
     for i in range(40):
         (corpus / f"more-{i}.txt").write_text(article(f"Town{i}", 6))
-    worker = threading.Thread(target=rag.ingest, name="ingest")
+    spans: list[float] = []
+
+    def timed_ingest() -> None:
+        started = time.perf_counter()
+        rag.ingest()
+        spans.append(time.perf_counter() - started)
+
+    worker = threading.Thread(target=timed_ingest, name="ingest")
     worker.start()
     time.sleep(0.5)
     timings = []
@@ -251,7 +258,9 @@ def test_answers_and_status_go_on_while_an_ingest_embeds(tmp_path: Path) -> None
         assert status["chunks"] > 0 and answer.passages
     worker.join()
     assert len(timings) >= 2, "the ingest ended before any question was asked"
-    assert max(timings) < 2.0, timings
+    # A reader held back by the writer would wait for most of the ingest; a free one
+    # takes a small part of it, however busy the machine (no fixed time to flake on).
+    assert max(timings) < spans[0] / 3, (timings, spans)
     assert rag.status()["last_report"]["text"] == "40 articles added"
 
 
