@@ -159,6 +159,10 @@ def test_the_timeline_tab_lists_dated_events_in_order_with_citations(
     labels = page.locator("#timeline .tl-date").all_inner_texts()
     wanted = ["2 February 2026", "10 March 2026", "14 April 2026"]
     assert [label for label in labels if label in wanted] == wanted
+    # "Councillors first discussed the bridge in January 2026": the month, not 1 January.
+    month = events.filter(has_text="first discussed")
+    expect(month).to_have_attribute("data-precision", "month")
+    expect(month.locator(".tl-date")).to_have_text("January 2026")
     opened = events.filter(has_text="opened to traffic")
     expect(opened.locator(".tl-date")).to_have_text("14 April 2026")
     cite = opened.locator(".tl-cite").first
