@@ -1,8 +1,9 @@
 """The page's components and where they sit; no event handlers here (see ``events``).
 
-Two tabs: **Chat** (chat and sources side by side, the stage of the answer
-under way, past chats, export, settings folded below) and **Articles** (every
-indexed article, searchable, with delete, and the upload box beside it). The
+Three tabs: **Chat** (chat and sources side by side, the stage of the answer
+under way, past chats, export, settings folded below), **Timeline** (a topic's
+dated events in order, each cited) and **Articles** (every indexed article,
+searchable, with delete, and the upload box beside it). The
 ``Page`` holds every component the events read or write, so the wiring needs
 no knowledge of the layout.
 """
@@ -15,6 +16,7 @@ import gradio as gr
 
 from rag import uploads, web
 from rag.config import LLMBackend, Settings
+from rag.timeline_view import TIMELINE_PLACEHOLDER
 
 BACKEND_LABELS = {
     "local": "local model (in-process)",
@@ -66,6 +68,11 @@ class Page:
     backend: gr.Dropdown
     date_from: gr.Textbox
     date_to: gr.Textbox
+    timeline_topic: gr.Textbox
+    timeline_from: gr.Textbox
+    timeline_to: gr.Textbox
+    timeline_go: gr.Button
+    timeline: gr.HTML
 
 
 def build_page(
@@ -102,6 +109,8 @@ def build_page(
                     gr.Markdown("### Sources")
                     parts["sources"] = gr.HTML(web.sources_panel([]), elem_id="sources")
             parts.update(settings_panel(settings, backends))
+        with gr.Tab("Timeline", id="timeline-tab", elem_id="timeline-tab"):
+            parts.update(timeline_panel())
         with (
             gr.Tab("Articles", id="articles-tab", elem_id="articles-tab"),
             gr.Row(equal_height=False),
@@ -252,3 +261,28 @@ def settings_panel(settings: Settings, backends: list[LLMBackend]) -> dict[str, 
             "Chats are kept in this browser only."
         )
     return {"top_k": top_k, "backend": backend, "date_from": date_from, "date_to": date_to}
+
+
+def timeline_panel() -> dict[str, object]:
+    """A topic, an optional range of event days, and the dated events found."""
+    with gr.Row(elem_id="timeline-row", equal_height=True):
+        topic = gr.Textbox(
+            label="Topic",
+            placeholder="e.g. the Tollan bus strike",
+            scale=4,
+            max_lines=1,
+            elem_id="timeline-topic",
+        )
+        date_from = gr.Textbox(
+            label="Events from", placeholder="2026-01-01", scale=1, elem_id="timeline-from"
+        )
+        date_to = gr.Textbox(label="to", placeholder="2026-04-30", scale=1, elem_id="timeline-to")
+        go = gr.Button("Build timeline", variant="primary", scale=1, elem_id="timeline-go")
+    timeline = gr.HTML(TIMELINE_PLACEHOLDER, elem_id="timeline")
+    return {
+        "timeline_topic": topic,
+        "timeline_from": date_from,
+        "timeline_to": date_to,
+        "timeline_go": go,
+        "timeline": timeline,
+    }

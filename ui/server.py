@@ -22,6 +22,7 @@ from ui.chats import browser_secret
 from ui.events import ChatUI, wire
 from ui.feedback import FeedbackUI, wire_feedback
 from ui.layout import build_page
+from ui.timeline import TimelineUI, wire_timeline
 
 STATIC = Path(__file__).resolve().parent / "static"
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "sans-serif"]
@@ -39,7 +40,7 @@ def page_head() -> str:
 
 
 def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
-    """The page: a Chat tab (chat, sources, settings) and an Articles tab (list, uploads)."""
+    """The page: Chat (chat, sources, settings), Timeline, and Articles (list, uploads)."""
     ui = ChatUI(rag)
     secret = browser_secret(rag.settings)
     # Uploads are moved into the corpus and removed from Gradio's cache at once; the
@@ -52,6 +53,7 @@ def build_ui(rag: RAG, backends: list[LLMBackend]) -> gr.Blocks:
         # The folder watcher indexes in the background: the status line shows what it did.
         gr.Timer(10).tick(ui.status, None, page.status, queue=False, show_progress="hidden")
         wire_articles(demo, page, ArticlesUI(ui))
+        wire_timeline(page, TimelineUI(rag))
         wire_feedback(page, FeedbackUI(rag.settings))
     return demo
 
