@@ -183,6 +183,7 @@ class AnswerChain:
                 date_from=window.start_int if window else None,
                 date_to=window.end_int if window else None,
                 dated_only=options.dated_only,
+                files=options.files,
                 recency_weight=self.settings.current_recency_weight if current else None,
             )
 

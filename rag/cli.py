@@ -148,6 +148,7 @@ def date_options(args: argparse.Namespace) -> dict[str, Any]:
         "date_from": getattr(args, "since", None),
         "date_to": getattr(args, "until", None),
         "dated_only": bool(getattr(args, "dated_only", False)),
+        "files": tuple(getattr(args, "article", None) or ()),
     }
 
 
@@ -308,6 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--details", action="store_true", help="with --json: passages, timings, usage")
     add_date_flags(p)
     p.add_argument("--dated-only", action="store_true", help="leave out undated articles")
+    p.add_argument(
+        "--article",
+        action="append",
+        metavar="FILE",
+        help="search only this article (its corpus file name, as `rag status --json` lists it); "
+        "repeatable",
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser(

@@ -60,6 +60,7 @@ class ChunkTable:
     metadatas: list[dict[str, Any]] = field(default_factory=list)
     date_ints: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     position: dict[str, int] = field(default_factory=dict)
+    files: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))  # article of each
 
     @classmethod
     def from_vector_store(cls, vector_store: BasePydanticVectorStore) -> ChunkTable:
@@ -69,6 +70,7 @@ class ChunkTable:
             [int((m or {}).get("date_int") or 0) for m in table.metadatas], dtype=np.int64
         )
         table.position = {chunk_id: i for i, chunk_id in enumerate(table.ids)}
+        table.files = np.array([str((m or {}).get("file", "")) for m in table.metadatas])
         return table
 
     def search_text(self, i: int) -> str:
@@ -238,12 +240,13 @@ class HybridRetriever(BaseRetriever):
         bounds = bounds or DateBounds.of(as_of)
         if bounds.active:
             hits = self._query(embedding, min(3 * k, max(k, self.size)), None)
-            dates = self.table.date_ints
+            dates, files = self.table.date_ints, self.table.files
             position = self.table.position
             kept = [
                 (chunk_id, sim)
                 for chunk_id, sim in hits
-                if chunk_id in position and bounds.keeps(int(dates[position[chunk_id]]))
+                if chunk_id in position
+                and bounds.keeps(int(dates[position[chunk_id]]), str(files[position[chunk_id]]))
             ]
             if len(kept) >= k or len(hits) >= self.size:
                 return kept[:k]
@@ -267,7 +270,7 @@ class HybridRetriever(BaseRetriever):
         bounds = bounds or DateBounds.of(as_of)
         mask = None
         if bounds.active:
-            mask = bounds.mask(table.date_ints).astype(np.float32)
+            mask = bounds.mask(table.date_ints, table.files).astype(np.float32)
         return [(table.ids[i], score) for i, score in self._bm25.search(query, k, mask)]
 
     def search(
@@ -279,14 +282,16 @@ class HybridRetriever(BaseRetriever):
         date_to: int | None = None,
         dated_only: bool = False,
         recency_weight: float | None = None,
+        files: Sequence[str] | None = None,
     ) -> list[NodeWithScore]:
         """Fused top ``top_k`` chunks for ``query``, each scored and annotated.
 
         ``date_from``/``date_to`` (YYYYMMDD, inclusive) and ``dated_only`` filter
         both rankings before fusion, so nothing outside the window is returned;
-        ``recency_weight`` overrides the setting (current-state questions).
+        ``recency_weight`` overrides the setting (current-state questions); ``files``
+        keeps the search to those articles (corpus file names).
         """
-        bounds = DateBounds.of(as_of, date_from, date_to, dated_only)
+        bounds = DateBounds.of(as_of, date_from, date_to, dated_only, files)
         top_k = top_k or self.settings.top_k
         table = self.table
         if not table.ids:

@@ -24,7 +24,8 @@ class AskOptions:
     ``history`` holds earlier turns as role/content dicts; ``as_of`` (YYYYMMDD)
     keeps only articles dated on or before that day; ``date_from``/``date_to``
     (YYYYMMDD, inclusive) bound the publish dates searched; ``dated_only`` drops
-    undated articles (kept by default); ``style`` "short" asks for a
+    undated articles (kept by default); ``files`` (corpus file names, as the
+    Articles list shows them) keeps the search to those articles; ``style`` "short" asks for a
     bare phrase (the benchmark's open-ended form); ``top_k`` overrides the number
     of passages; ``backend`` picks another configured LLM backend.
     """
@@ -34,12 +35,14 @@ class AskOptions:
     date_from: int | None = None
     date_to: int | None = None
     dated_only: bool = False
+    files: tuple[str, ...] = ()
     style: Style = "cited"
     top_k: int | None = None
     backend: LLMBackend | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "history", tuple(self.history or ()))
+        object.__setattr__(self, "files", tuple(self.files or ()))
 
     @classmethod
     def of(cls, options: AskOptions | None = None, **fields: Any) -> AskOptions:

@@ -51,6 +51,16 @@ class ChatUI:
     def status(self) -> str:
         return web.status_line(self.rag.status())
 
+    def article_choices(self, chosen: list[str] | None) -> Any:
+        """The indexed articles to keep a chat to, refreshed whenever the list is opened."""
+        try:
+            articles = web.indexed_articles(self.rag)
+        except RagError:
+            articles = []
+        choices = [(f"{a['title']} ({a['file']})", a["file"]) for a in articles]
+        known = {file for _, file in choices}
+        return gr.update(choices=choices, value=[f for f in chosen or [] if f in known])
+
     def examples(self) -> list[dict[str, str]]:
         try:
             questions = web.example_questions(web.indexed_articles(self.rag))
@@ -143,6 +153,7 @@ class ChatUI:
         backend: LLMBackend,
         date_from: str = "",
         date_to: str = "",
+        files: list[str] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the stages and the draft, then show the checked answer and its sources.
 
@@ -165,7 +176,12 @@ class ChatUI:
             return
         try:
             events = self.rag.stream(
-                question, history=history, top_k=int(top_k), backend=backend, **window
+                question,
+                history=history,
+                top_k=int(top_k),
+                backend=backend,
+                files=tuple(files or ()),
+                **window,
             )
             for event in events:
                 if event.kind == "status":
@@ -292,6 +308,8 @@ def wire(demo: gr.Blocks, page: Page, ui: ChatUI) -> list[Any]:
         [p.store, p.past_chats, p.export],
     )
     answering = wire_answering(page, ui, buttons, saving)
+    p.files.focus(ui.article_choices, [p.files], [p.files], queue=False)
+    demo.load(ui.article_choices, [p.files], [p.files], api_visibility="private")
     p.stop.click(
         ui.stop,
         [p.chatbot],
@@ -328,7 +346,7 @@ def wire_answering(page: Page, ui: ChatUI, buttons: list[Any], saving: tuple) ->
     taken = [p.question, p.chatbot, p.pending, p.stage, *buttons]
     answer_inputs = [
         *(p.pending, p.chatbot, p.history, p.turns, p.top_k, p.backend),
-        *(p.date_from, p.date_to),
+        *(p.date_from, p.date_to, p.files),
     ]
     answer_outputs = [p.chatbot, p.history, p.sources, p.turns, p.stage, *buttons]
 

@@ -68,6 +68,7 @@ class Page:
     backend: gr.Dropdown
     date_from: gr.Textbox
     date_to: gr.Textbox
+    files: gr.Dropdown
     timeline_topic: gr.Textbox
     timeline_from: gr.Textbox
     timeline_to: gr.Textbox
@@ -239,7 +240,8 @@ def add_articles_panel(settings: Settings) -> dict[str, object]:
 
 
 def settings_panel(settings: Settings, backends: list[LLMBackend]) -> dict[str, object]:
-    """Per-session top-k, backend and date range; the backend is fixed when only one answers."""
+    """Per-session top-k, backend, date range and articles; the backend is fixed when only one
+    answers."""
     with gr.Accordion("Settings", open=False, elem_id="settings"):
         top_k = gr.Slider(
             1, 20, value=settings.top_k, step=1, label="Passages retrieved per question (top-k)"
@@ -255,12 +257,25 @@ def settings_panel(settings: Settings, backends: list[LLMBackend]) -> dict[str, 
                 label="Only articles dated from", placeholder="2026-01-01", elem_id="date-from"
             )
             date_to = gr.Textbox(label="to", placeholder="2026-04-30", elem_id="date-to")
+        files = gr.Dropdown(
+            [],
+            value=[],
+            multiselect=True,
+            label="Only these articles (empty: all)",
+            elem_id="only-articles",
+        )
         gr.Markdown(
             f"Thumbs up/down and notes are saved to `{settings.feedback_file}` "
             "(RAG_FEEDBACK_PATH); `rag eval feedback` turns them into gold questions. "
             "Chats are kept in this browser only."
         )
-    return {"top_k": top_k, "backend": backend, "date_from": date_from, "date_to": date_to}
+    return {
+        "top_k": top_k,
+        "backend": backend,
+        "date_from": date_from,
+        "date_to": date_to,
+        "files": files,
+    }
 
 
 def timeline_panel() -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""The date fields API requests may carry: ``as_of``, ``date_from``, ``date_to``, ``dated_only``.
+"""The fields that scope a search in API requests: ``as_of``, ``date_from``, ``date_to``,
+``dated_only``, and ``files`` (only these articles, by corpus file name).
 
 Days are ``YYYY-MM-DD`` strings (or ``YYYYMMDD`` integers); anything else is a
 400 that names the field, never a 500.
@@ -7,9 +8,9 @@ Days are ``YYYY-MM-DD`` strings (or ``YYYYMMDD`` integers); anything else is a
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from rag.dates import as_date, day_int
 
@@ -21,6 +22,9 @@ class DateFields(BaseModel):
     date_from: str | int | None = None
     date_to: str | int | None = None
     dated_only: bool = False
+    files: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
+        default_factory=list, max_length=500
+    )
 
     @field_validator("as_of", "date_from", "date_to", mode="after")
     @classmethod
@@ -43,4 +47,5 @@ class DateFields(BaseModel):
             "date_from": start,
             "date_to": end,
             "dated_only": self.dated_only,
+            "files": tuple(self.files),
         }

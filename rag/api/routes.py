@@ -102,6 +102,8 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
     async def api_timeline(request: Request) -> Any:
         async def work() -> Any:
             body = await parse_body(request, TimelineRequest)
+            if body.files:
+                raise ApiError(400, "files: a timeline covers every article; leave it out.")
             dates = body.date_options()
             timeline = await run_in_threadpool(
                 rag.timeline, body.topic, dates["date_from"], dates["date_to"], body.limit
