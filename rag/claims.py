@@ -308,21 +308,6 @@ _DATE_NUMBERS = re.compile(
 )
 
 
-def question_names(question: str) -> list[Atom]:
-    """The names a question is about (capitalised words after its first).
-
-    "What did Ahmed Ash-Sharara say after meeting Putin?": an answer that names
-    neither, citing sentences and articles that name neither, is about something else.
-    """
-    return [a for a in atoms(question) if a.kind == "name"]
-
-
-def mentions_any(names: Iterable[Atom], texts: Iterable[str]) -> bool:
-    """Whether any of ``names`` occurs in ``texts`` (same normalisation as the atom check)."""
-    keys = _evidence_keys(texts)
-    return any(a.key in keys or _spelling_variant(a.key, keys) for a in names)
-
-
 def new_names(answer: str, question: str) -> list[str]:
     """Capitalised words of the answer (first word included) that the question does not use."""
     asked = {t.lower() for t in _tokens(question)}

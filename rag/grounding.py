@@ -27,8 +27,6 @@ from rag.citations import CITATION_RE, lexical_support, repair_citations, unfini
 from rag.claims import (
     heading_lines,
     malformed,
-    mentions_any,
-    question_names,
     question_type,
     strip_headings,
     strip_unsupported_years,
@@ -39,6 +37,7 @@ from rag.conflict_report import split_cited_clauses
 from rag.context import Prepared, answering_sentences, calibrated_cosine, cosine_matrix
 from rag.listitems import mentions_item, numbered_item
 from rag.prompts import REFUSAL
+from rag.subject import mentions_any, question_names
 from rag.text import Sentence, split_sentences
 from rag.types import Answer, Passage
 

@@ -195,3 +195,15 @@ def test_a_conflicting_answer_shows_both_sides_and_both_sources(page: Any) -> No
     side_refs = [side.locator("a").all_inner_texts() for side in sides.all()]
     assert sorted(ref for refs in side_refs for ref in refs) == ["[1]", "[2]"]
     shot(page, "dates-conflict.png")
+
+
+def test_the_chat_can_be_kept_to_chosen_articles(page: Any) -> None:
+    page.locator("#settings").get_by_text("Settings").first.click()
+    page.locator("#only-articles input").first.click()
+    page.get_by_role("option", name=re.compile(r"marl-bridge-03\.md")).first.click()
+    page.keyboard.press("Escape")
+    # Without the choice this question's answer comes from the February report.
+    latest = ask(page, "How much will the Marl river bridge cost?", 1)
+    metas = latest.locator(".src-card .src-meta").all_inner_texts()
+    assert metas and all("marl-bridge-03.md" in meta for meta in metas), metas
+    shot(page, "dates-chat-articles.png")

@@ -182,13 +182,16 @@ def test_a_count_is_not_the_day_of_a_date() -> None:
 
 
 def test_question_names_and_their_mentions() -> None:
-    from rag.claims import mentions_any, question_names
+    from rag.subject import mentions_any, question_names
 
     names = question_names("What did Ahmed Ash-Sharara say after meeting Putin?")
     assert {a.text for a in names} == {"Ahmed", "Ash-Sharara", "Putin"}
     assert not mentions_any(names, ["The Syrian Foreign Ministry revealed negotiations."])
     assert mentions_any(names, ["Syrian interim president Ahmad Ash-Sharaa"])  # spelling
     assert question_names("who is it?") == []
+    office = question_names("Which office does Asad al-Shibany hold?")
+    assert {a.text for a in office} == {"Asad", "al-Shibany"}
+    assert mentions_any(office, ["Foreign Minister Assad al-Shibani emphasized the talks."])
 
 
 def test_the_list_position_a_question_asks_for() -> None:
