@@ -57,7 +57,7 @@ class Value:
     text: str
     key: str
     kind: Kind
-    grain: str  # dates: "day", "weekday" or "year"; only values of one grain are compared
+    grain: str  # dates: "day" or "year"; only values of one grain are compared
 
 
 def expected_kind(question: str) -> Kind | None:
@@ -142,9 +142,9 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
                 found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
                 i += 2
                 continue
-            if lower in WEEKDAYS:
-                found.append((Value(token, lower, "date", "weekday"), i))
-            elif _is_year(token):
+            # "on Monday" names a different day in each report (it counts from the
+            # report's own date), so weekdays are never compared across reports.
+            if _is_year(token):
                 found.append((Value(token, token, "date", "year"), i))
         elif token[0].isupper() and lower not in asked and _name_start(tokens, i):
             j = i + 1
