@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from rag.claims import Atom, _clean, _edits, _evidence_keys, _spelling_variant, atoms
 from rag.text import content_stems
 
+# A lower-case particle joined to a name: "al-Shibany", "ash-Sharaa", "bin-Zayed".
+_PARTICLE_NAME = re.compile(r"\b(?:al|el|ash|as|ad|an|bin|ibn|abu|van|von|de|da|di)-[A-Z][\w'’-]+")
+
 
 def question_names(question: str) -> list[Atom]:
     """The names a question is about (capitalised words after its first).
@@ -22,14 +25,11 @@ def question_names(question: str) -> list[Atom]:
     neither, citing sentences and articles that name neither, is about something else.
     """
     names = [a for a in atoms(question) if a.kind == "name"]
-    for token in _PARTICLE_NAME.findall(_clean(question)):  # "al-Shibany", "bin Salman" kin
+    for token in _PARTICLE_NAME.findall(_clean(question)):
         stems = content_stems(token)
         if stems:
             names.append(Atom(token, "name", stems[-1]))
     return names
-
-
-_PARTICLE_NAME = re.compile(r"\b(?:al|el|ash|as|ad|an|bin|ibn|abu|van|von|de|da|di)-[A-Z][\w'’-]+")
 
 
 def mentions_any(names: Iterable[Atom], texts: Iterable[str]) -> bool:
