@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,8 @@ SIDECAR_MAX_BYTES = 1_000_000
 MB = 1_000_000
 LONG_LINE = 10_000  # characters; longer lines are broken into paragraphs of at most...
 PARAGRAPH = 4_000  # ...this, so the sentence splitter never sees megabytes at once
+FRESH_SECONDS = 2.0  # a file modified this recently may still be under a writer...
+RECHECK_SECONDS = 0.02  # ...so it is stat'ed again after this pause before it is trusted
 
 OUTSIDE = (
     "is a link to a file or folder outside the corpus folder; not read "
@@ -176,6 +179,17 @@ def read_bytes(path: Path, root: Path, rules: ReadRules, max_bytes: int | None =
             raise TransientReadError(f"cannot be read ({exc.strerror or exc})") from exc
     if len(raw) > limit:
         raise UnreadableFileError(_too_big(len(raw), limit))
+    _unchanged(path, before, len(raw))
+    if time.time() - before.st_mtime < FRESH_SECONDS:
+        # A writer stalled inside one write() leaves size and mtime still for a moment:
+        # a file written just now is looked at again after a pause before it is trusted.
+        time.sleep(RECHECK_SECONDS)
+        _unchanged(path, before, len(raw))
+    return raw
+
+
+def _unchanged(path: Path, before: os.stat_result, read: int) -> None:
+    """A TransientReadError unless ``path`` is still the file, size and mtime read."""
     try:
         after = os.stat(path)
     except FileNotFoundError as exc:
@@ -184,9 +198,8 @@ def read_bytes(path: Path, root: Path, rules: ReadRules, max_bytes: int | None =
         before.st_ino,
         before.st_size,
         before.st_mtime_ns,
-    ) or len(raw) != before.st_size:
+    ) or read != before.st_size:
         raise TransientReadError("changed while being read; it is read again by the next ingest")
-    return raw
 
 
 def _too_big(size: int, limit: int) -> str:
