@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from rag import conflict_report, conflicts, grounding
 from rag.citations import strip_markup
 from rag.config import Settings
+from rag.conflict_search import Fitted, with_other_side
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
 from rag.dates import Window, search_window
 from rag.errors import BadQuestionError, LLMError
@@ -141,17 +142,32 @@ class AnswerChain:
         timings["retrieve"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        passages = passages_from_nodes(nodes)
-        vectors = fit_context(
-            standalone,
-            passages,
-            self.embed_model,
-            self.settings.context_tokens,
-            self.count_tokens,
-            best_last=self.settings.best_passage_last,
-        )
-        scorer = conflicts.sentence_scorer(standalone, vectors, self.embed_model)
-        found = conflicts.detect(standalone, passages, scorer)
+
+        def fit(chosen: Sequence[NodeWithScore]) -> Fitted:
+            passages = passages_from_nodes(chosen)
+            vectors = fit_context(
+                standalone,
+                passages,
+                self.embed_model,
+                self.settings.context_tokens,
+                self.count_tokens,
+                best_last=self.settings.best_passage_last,
+            )
+            scorer = conflicts.sentence_scorer(standalone, vectors, self.embed_model)
+            return passages, vectors, conflicts.detect(standalone, passages, scorer)
+
+        fitted = fit(nodes)
+        passages, vectors, found = fitted
+        if (
+            not found
+            and options.style != "short"
+            and self.settings.conflict_reserve
+            and conflicts.expected_kind(standalone) is not None
+        ):
+            reserve = self.search(standalone, options, extra=self.settings.conflict_reserve)[0]
+            swapped = with_other_side(standalone, nodes, fitted, reserve, fit, self.embed_model)
+            if swapped is not None:
+                nodes, (passages, vectors, found) = swapped
         note = conflict_report.prompt_note(found) if options.style != "short" else ""
         timings["select"] = time.perf_counter() - t
         messages = build_messages(standalone, passages, options.style, note)
@@ -167,10 +183,11 @@ class AnswerChain:
         return prepared
 
     def search(
-        self, question: str, options: AskOptions
+        self, question: str, options: AskOptions, extra: int = 0
     ) -> tuple[list[NodeWithScore], date | None, Window | None, bool]:
         """Retrieve for ``question`` within its window: the passages, as-of day, window, and
         whether it asks about the current state. The RealTime QA runner calls this too.
+        ``extra`` more passages are retrieved past ``top_k`` (``rag.conflict_search``).
         """
         as_of, window = self.window_for(question, options)
         current = is_current_state(question)
@@ -178,7 +195,7 @@ class AnswerChain:
         def search(window: Window | None) -> list[NodeWithScore]:
             return self.retriever.search(
                 question,
-                top_k=options.top_k or self.settings.top_k,
+                top_k=(options.top_k or self.settings.top_k) + extra,
                 as_of=options.as_of,
                 date_from=window.start_int if window else None,
                 date_to=window.end_int if window else None,

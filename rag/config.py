@@ -136,6 +136,13 @@ class Settings(BaseSettings):
     one_passage_per_story: bool = Field(
         True, description="Show one copy of each story; list the other copies as also_in."
     )
+    conflict_reserve: int = Field(
+        3,
+        ge=0,
+        le=20,
+        description="Passages past top_k read for the other side of a disagreement; one that "
+        "contradicts a shown passage replaces the lowest-ranked passage (0 = off).",
+    )
     recency_weight: float = Field(
         1.0,
         ge=0,

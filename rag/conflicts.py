@@ -13,168 +13,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from rag.claims import MONTHS, WEEKDAYS, question_type
+from rag.claims import question_type
+from rag.conflict_values import TOKEN as _TOKEN
+from rag.conflict_values import Kind, Value, expected_kind, values_in
 from rag.stories import DATELINE as _DATELINE
-from rag.text import DEMONYMS, content_stems, normalize_text, stopwords
+from rag.text import content_stems, normalize_text
 from rag.types import Passage
 
-Kind = Literal["number", "date", "name"]
+__all__ = ["Value", "about_event", "detect", "expected_kind", "passage_value", "sentence_scorer"]
 # score(passage, sentence index) -> how well that sentence answers the question
 ScoreFn = Callable[[Passage, int], float]
 
 MIN_SCORE = 0.3  # a sentence scoring less does not answer: no value from it
 WINDOW = 6  # tokens around a value searched for the question's words
 NEAR_WEIGHT = 0.25  # a question word next to a value counts a quarter of a sentence score
-
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-_UNITS += "fifteen sixteen seventeen eighteen nineteen"
-_WORD_VALUES = {w: i for i, w in enumerate(_UNITS.split())}
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_WORD_VALUES |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
-_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_AMOUNT_WORDS = re.compile(
-    r"\b(value|valued|worth|price|fee|cost|toll|magnitude|share|percent|percentage|rate|amount|"
-    r"number|size|sum|total|age|hectares|score)\b"
-)
-_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:-[a-z]+)*|[A-Za-z][A-Za-z'’-]*")
-_UNIT_SUFFIXES = frozenset("day days week month year hour minute mile percent".split())
-_AGE = re.compile(r"^-?(year-old|years?)$")
-_PLACE_PREPS = frozenset("in at near off from to outside inside".split())
-_NAME_GLUE = frozenset("of de da del la le van von al bin".split())
-_FIRST_WORDS = frozenset(
-    "a an the this that these those it its he she they we i in on at by for from with after "
-    "before as but and or if when while police officials".split()
-)
-
-
-@dataclass(frozen=True)
-class Value:
-    """One value a passage gives: as written, and a key that compares equal across wordings."""
-
-    text: str
-    key: str
-    kind: Kind
-    grain: str  # dates: "day" or "year"; only values of one grain are compared
-
-
-def expected_kind(question: str) -> Kind | None:
-    """The kind of value the question asks for, or None when it asks for an explanation."""
-    q = normalize_text(question).lower()
-    if re.search(
-        r"\bwhich\b.*\bwhich\b|\b(?:and|or) (?:who|what|which|where|when|how)\b",
-        q,
-    ) or re.match(
-        r"(?:Which|What) (?:[A-Z]\w+ )?(?!(?:was|is|has|does)\b)[a-z]+(?:ies|[^s]s)\b", question
-    ):
-        return None  # two things or a list asked ("which officials"): no single value
-    qtype = question_type(question)
-    if qtype == "how_many" or re.search(r"\bhow (old|long|far|big|large|tall)\b", q):
-        return "number"
-    if qtype == "when":
-        return "date"
-    if qtype in ("who", "where"):
-        return "name"
-    if qtype == "what" and _AMOUNT_WORDS.search(q):
-        return "number"
-    return None
-
-
-def _number(tokens: list[str], i: int) -> tuple[str, float, int] | None:
-    """The number starting at token ``i`` (digits or words, with a scale), its value, its length."""
-    token = tokens[i].lower()
-    if token[0].isdigit():
-        value = float(token.split("-")[0].replace(",", ""))  # "43-year-old", "10-day"
-    else:
-        parts = token.split("-")
-        if parts[-1] in _UNIT_SUFFIXES:  # "five-day"
-            parts = parts[:-1]
-        if not parts or not all(p in _WORD_VALUES for p in parts):
-            return None
-        value = float(sum(_WORD_VALUES[p] for p in parts))
-    length = 1
-    if i + 1 < len(tokens) and tokens[i + 1].lower() in _SCALES:
-        value *= _SCALES[tokens[i + 1].lower()]
-        length = 2
-    return " ".join(tokens[i : i + length]), value, length
-
-
-def _is_year(token: str) -> bool:
-    return bool(re.fullmatch(r"(19|20)\d\d", token))
-
-
-def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int]]:
-    """Values of ``kind`` in a sentence with their token positions; the question's own left out."""
-    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    asked = {t.lower() for t in _TOKEN.findall(normalize_text(question))}
-    wants_age = bool(re.search(r"\bhow old\b|\bage\b", question, re.I))
-    found: list[tuple[Value, int]] = []
-    i = 0
-    while i < len(tokens):
-        token, lower = tokens[i], tokens[i].lower()
-        previous = tokens[i - 1].lower() if i else ""
-        if kind == "number":
-            number = _number(tokens, i)
-            after_month = previous in MONTHS
-            following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-            age = lower.endswith("year-old") or bool(_AGE.match(following)) or following == "old"
-            if (
-                number
-                and not _is_year(token.split("-")[0])
-                and not after_month
-                and lower not in asked
-                and age == wants_age
-            ):
-                text, value, length = number
-                found.append((Value(text, f"{value:g}", "number", ""), i))
-                i += length
-                continue
-        elif kind == "date":
-            if lower in MONTHS and i + 1 < len(tokens) and tokens[i + 1].isdigit():
-                key = f"{lower} {int(tokens[i + 1])}"
-                found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
-                i += 2
-                continue
-            if token.isdigit() and i + 1 < len(tokens) and tokens[i + 1].lower() in MONTHS:
-                key = f"{tokens[i + 1].lower()} {int(token)}"
-                found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
-                i += 2
-                continue
-            # "on Monday" names a different day in each report (it counts from the
-            # report's own date), so weekdays are never compared across reports.
-            if _is_year(token):
-                found.append((Value(token, token, "date", "year"), i))
-        elif token[0].isupper() and lower not in asked and _name_start(tokens, i):
-            j = i + 1
-            while j < len(tokens) and (
-                (tokens[j][0].isupper() and tokens[j].lower() not in asked)
-                or (
-                    tokens[j].lower() in _NAME_GLUE
-                    and j + 1 < len(tokens)
-                    and tokens[j + 1][0].isupper()
-                )
-            ):
-                j += 1
-            text = " ".join(tokens[i:j])
-            grain = "place" if previous in _PLACE_PREPS else "name"
-            found.append((Value(text, text.lower(), "name", grain), i))
-            i = j
-            continue
-        i += 1
-    return found
-
-
-def _name_start(tokens: list[str], i: int) -> bool:
-    lower = re.sub(r"['’]s$", "", tokens[i].lower())
-    if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2 or _number(tokens, i):
-        return False
-    if lower in stopwords() or lower in DEMONYMS:  # "; These casualties", "Syrian forces"
-        return False
-    if i == 0:  # a capitalised first word is a name only when a name goes on after it
-        return lower not in _FIRST_WORDS and len(tokens) > 1 and tokens[1][0].isupper()
-    return True
 
 
 _HEAD = re.compile(r"\b(?:how (?:many|much)|what (?:is|was|were|are) the)\b(.*)$")
@@ -300,9 +154,13 @@ def about_event(passage: Passage, question: str) -> bool:
 
 
 def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
-    """Every value of ``kind`` anywhere in the passages (names as single words)."""
+    """Every value of ``kind`` anywhere in the passages (names as single words; for causes,
+    every word of the passages: a cause is stated when all its words are there)."""
     keys: set[str] = set()
     for passage in passages:
+        if kind == "cause":
+            keys.update(content_stems(f"{passage.title}\n{passage.text}"))
+            continue
         for value, _ in values_in("x " + passage.text, kind, question):
             keys.update(value.key.split() if kind == "name" else [value.key])
     return keys
@@ -312,10 +170,19 @@ def _same(a: Value, b: Value) -> bool:
     """Equal keys, or for names one contained in the other ("Okafor" / "Maria Okafor")."""
     if a.key == b.key:
         return True
-    if a.kind == "name":
+    if a.kind in ("name", "cause"):  # "arson" / "suspected arson"
         wa, wb = set(a.key.split()), set(b.key.split())
         return bool(wa & wb)
     return False
+
+
+def _stated(value: Value, keys: set[str]) -> bool:
+    """The other side's passages give this value too (so they do not contradict it)."""
+    if value.kind == "name":
+        return bool(set(value.key.split()) & keys)
+    if value.kind == "cause":
+        return set(value.key.split()) <= keys
+    return value.key in keys
 
 
 def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[dict[str, Any]]:
@@ -347,9 +214,7 @@ def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[d
         n
         for n, (value, _) in enumerate(comparable)
         for m, (other, _) in enumerate(comparable)
-        if n != m
-        and not set(value.key.split() if kind == "name" else [value.key]) & keys[m]
-        and not set(other.key.split() if kind == "name" else [other.key]) & keys[n]
+        if n != m and not _stated(value, keys[m]) and not _stated(other, keys[n])
     }
     comparable = [g for n, g in enumerate(comparable) if n in disputed]
     if len(comparable) < 2:

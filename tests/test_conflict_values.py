@@ -1,0 +1,139 @@
+"""What a sentence gives for a question (causes, clock times, measures), and the search past the
+prompt's passages for the other side of a disagreement."""
+
+from __future__ import annotations
+
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from rag.conflict_search import with_other_side
+from rag.conflict_values import expected_kind, values_in
+from rag.conflicts import detect, sentence_scorer
+from rag.context import fit_context, passages_from_nodes
+from tests.fakes import HashEmbedding
+from tests.test_stories import overlap_score, passage
+
+
+def test_cause_time_and_measure_questions_have_a_kind() -> None:
+    assert expected_kind("What caused the fire at the Brandt warehouse?") == "cause"
+    assert expected_kind("Why did the Millbrook bridge close?") == "cause"
+    assert expected_kind("What was the cause of the blackout?") == "cause"
+    assert expected_kind("At what time did the train leave Vel?") == "date"
+    assert expected_kind("How high is the Orla tower?") == "number"
+    assert expected_kind("What alert level did the agency declare?") == "number"
+    assert expected_kind("How did the mayor react?") is None
+
+
+def test_causes_are_read_from_their_usual_phrasings() -> None:
+    q = "What caused the fire at the Brandt warehouse?"
+
+    def causes(sentence: str) -> list[str]:
+        return [v.text for v, _ in values_in(sentence, "cause", q)]
+
+    assert "electrical fault" in causes(
+        "Investigators believe an electrical fault in the loading bay caused the fire."
+    )
+    assert causes("Police suspect arson in the fire at the Brandt warehouse.") == ["arson"]
+    assert causes("The blaze was caused by a discarded cigarette, the chief said.") == [
+        "discarded cigarette"
+    ]
+    assert causes("Officials blamed the outage on a software update.") == ["software update"]
+    assert causes("Four firefighters were hurt at the Brandt warehouse.") == []
+
+
+def test_clock_times_compare_on_the_24_hour_clock() -> None:
+    q = "At what time did the train leave?"
+    found = values_in("It left at 9:30 p.m., not 21:45; a third left at noon.", "date", q)
+    assert [(v.text, v.key, v.grain) for v, _ in found] == [
+        ("9:30 p.m.", "21:30", "time"),
+        ("21:45", "21:45", "time"),
+        ("noon", "12:00", "time"),
+    ]
+    assert values_in("The train left at 9 pm.", "date", q)[0][0].key == "21:00"
+    # a "when" question compares days, not clock times
+    assert [v.key for v, _ in values_in("It left at 9 pm on March 3.", "date", "When?")] == [
+        "march 3"
+    ]
+
+
+def test_different_causes_are_a_conflict_and_one_cause_twice_is_not() -> None:
+    q = "What caused the fire at the Brandt warehouse?"
+    a = "Investigators believe an electrical fault in the loading bay caused the Brandt fire."
+    b = "Police suspect arson in the fire at the Brandt warehouse, a spokesman said."
+    passages = [
+        passage(1, a, "Lindenburg Courier", "2026-02-10", "s1"),
+        passage(2, b, "Valley Times", "2026-02-11", "s2"),
+    ]
+    found = detect(q, passages, overlap_score(q))
+    assert [v["value"] for v in found[0]["values"]] == ["electrical fault", "arson"]
+    same = b.replace("arson", "an electrical fault")
+    passages[1] = passage(2, same, "Valley Times", "2026-02-11", "s2")
+    assert detect(q, passages, overlap_score(q)) == []
+
+
+def node(
+    story: str, text: str, publisher: str, date: str, title: str = "Santa Luzia"
+) -> NodeWithScore:
+    meta = {"file": f"{story}.txt", "title": title, "date": date, "source": publisher}
+    meta["story_id"] = story
+    return NodeWithScore(node=TextNode(id_=f"{story}#0", text=text, metadata=meta), score=1.0)
+
+
+def test_the_other_side_ranked_past_the_prompt_replaces_the_lowest_passage_that_is_no_side() -> (
+    None
+):
+    q = "How many people died when the Santa Luzia capsized?"
+    embed = HashEmbedding()
+    shown = [
+        node(
+            "s1",
+            "At least 31 people died when the Santa Luzia capsized, officials said.",
+            "Post",
+            "2026-03-03",
+        ),
+        node(
+            "s2",
+            "The Santa Luzia was built in 1998 and carried 212 people.",
+            "Gazette",
+            "2026-03-03",
+        ),
+        node(
+            "s3",
+            "Relatives of the Santa Luzia passengers waited at the terminal.",
+            "Star",
+            "2026-03-03",
+        ),
+    ]
+    reserve = [
+        node(
+            "s4",
+            "The ministry said 27 people died in the Santa Luzia sinking.",
+            "Radio Nord",
+            "2026-03-04",
+        ),
+    ]
+
+    def fit(chosen):
+        passages = passages_from_nodes(chosen)
+        vectors = fit_context(q, passages, embed, 400, len)
+        found = detect(q, passages, sentence_scorer(q, vectors, embed))
+        return passages, vectors, found
+
+    first = fit(shown)
+    assert first[2] == []  # the prompt alone shows one side
+    swapped, (passages, _, found) = with_other_side(q, shown, first, reserve, fit, embed)
+    assert [n.node.node_id for n in swapped] == ["s1#0", "s2#0", "s4#0"]
+    assert sorted(v["value"] for v in found[0]["values"]) == ["27", "31"]
+    assert [p.publisher for p in passages if p.in_prompt] == ["Post", "Gazette", "Radio Nord"]
+    # a reserve passage that agrees, or is about something else, changes nothing
+    agreeing = [
+        node(
+            "s4",
+            "The ministry said 31 people died in the Santa Luzia sinking.",
+            "Nord",
+            "2026-03-04",
+        )
+    ]
+    assert with_other_side(q, shown, first, agreeing, fit, embed) is None
+    crash = "27 people died in a bus crash near Orla."
+    other = [node("s5", crash, "Nord", "2026-03-04", title="Bus crash")]
+    assert with_other_side(q, shown, first, other, fit, embed) is None
