@@ -3,7 +3,8 @@
     rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
     rag eval realtimeqa --data DIR [--weeks W,A-B] [--compare naive] [--limit N] [--out DIR]
     rag eval injection [--out DIR] [--json]
-    rag eval conflicts [--split dev|test|holdout] [--llm extractive]   (evals/conflicts_eval.py)
+    rag eval conflicts [--split dev|test|holdout|dev2|test2] [--llm extractive]
+                                                        (evals/conflicts_eval.py)
     rag eval stories --corpus DIR                                      (evals/stories_eval.py)
 
 Both write ``results.json``, ``report.md`` and PNG plots under ``--out``; with
@@ -70,9 +71,9 @@ def register(
     )
     p.add_argument(
         "--split",
-        choices=["dev", "test", "holdout"],
+        choices=["dev", "test", "holdout", "dev2", "test2"],
         help="gold: only questions of this split; without a file, dev is the seed set and test "
-        "its held-out set",
+        "its held-out set (conflicts also has holdout, and dev2/test2 of its second round)",
     )
     p.add_argument("--out", type=Path, help="output folder (default: eval-out/<name>)")
     p.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")

@@ -12,9 +12,22 @@ _q = runpy.run_path(str(_here / "questions.py"))
 A, COPIES = _a["articles"], _a["copies"]
 DEV, CONFLICTS, CONTROLS = _q["DEV"], _q["CONFLICTS"], _q["CONTROLS"]
 HOLDOUT = _q["HOLDOUT"]
+# Second round (articles2.json, questions2.py): new events in splits dev2 and test2; its question
+# ids continue the numbering of the first round.
+_a2 = json.loads((_here / "articles2.json").read_text(encoding="utf-8"))
+_q2 = runpy.run_path(str(_here / "questions2.py"))
+DEV2, TEST2 = _q2["DEV2"], _q2["TEST2"]
+assert not ({e for e, *_ in A} & {e for e, *_ in _a2["articles"]}), "event names must be new"
+assert DEV2 | TEST2 == {e for e, *_ in _a2["articles"]} and not DEV2 & TEST2
+A, COPIES = A + _a2["articles"], COPIES + _a2["copies"]
+CONFLICTS, CONTROLS = CONFLICTS + _q2["CONFLICTS"], CONTROLS + _q2["CONTROLS"]
 
 
 def split_of(event):
+    if event in DEV2:
+        return "dev2"
+    if event in TEST2:
+        return "test2"
     return "dev" if event in DEV else "holdout" if event in HOLDOUT else "test"
 
 
