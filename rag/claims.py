@@ -70,7 +70,8 @@ def question_type(question: str) -> QuestionType:
     if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b", q):
         return "how_many"
     if re.search(
-        r"^(when|what time)\b|\b(what|which) (date|day|year|month|time)\b|\bon what (date|day)\b"
+        r"^(when|what time)\b|\b(what|which) (date|day|year|month|time|night|morning|evening|"
+        r"afternoon|weekend)\b|\bon what (date|day)\b"
         r"|\bwhen (did|was|were|will|is|does|do|had)\b",
         q,
     ):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Literal
 
 from rag.claims import MONTHS, WEEKDAYS, question_type
 from rag.stories import DATELINE as _DATELINE
-from rag.text import DEMONYMS, normalize_text, stopwords
+from rag.text import DEMONYMS, content_stems, normalize_text, stopwords
 
 Kind = Literal["number", "date", "name", "cause"]
 
@@ -35,6 +36,42 @@ _CAUSE_QUESTION = re.compile(
 )
 _TIME_QUESTION = re.compile(r"\b(?:what|which) (?:time|hour)\b")
 TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:-[a-z]+)*|[A-Za-z][A-Za-z'’-]*")
+# unit word -> (dimension, factor to the dimension's base unit); keys compare across units
+_UNIT_TABLE: dict[str, tuple[str, float]] = {}
+for _dim, _spec in {
+    "time": "second:1 seconds:1 minute:60 minutes:60 hour:3600 hours:3600 day:86400 days:86400 "
+    "week:604800 weeks:604800 month:2592000 months:2592000 year:31536000 years:31536000",
+    "length": "mm:0.001 millimetres:0.001 millimeters:0.001 cm:0.01 centimetres:0.01 "
+    "centimeters:0.01 m:1 metre:1 metres:1 meter:1 meters:1 km:1000 kilometre:1000 "
+    "kilometres:1000 kilometer:1000 kilometers:1000 mile:1609 miles:1609 foot:0.3048 "
+    "feet:0.3048 ft:0.3048 yards:0.9144 yard:0.9144",
+    "speed": "km/h:1 kph:1 kmh:1 mph:1.609 knots:1.852 knot:1.852",
+    "mass": "kg:1 kilograms:1 kilogram:1 tonnes:1000 tonne:1000 tons:1000 ton:1000 "
+    "pounds:0.4536 lb:0.4536",
+    "temperature": "degrees:1 °c:1 c:1",
+}.items():
+    for _pair in _spec.split():
+        _word, _factor = _pair.split(":")
+        _UNIT_TABLE[_word] = (_dim, float(_factor))
+UNIT_STEMS = frozenset(content_stems(" ".join(_UNIT_TABLE)))
+# "how deep/high/far ..." wants a value in this dimension
+_MEASURE_DIMENSION = {
+    "deep": "length",
+    "high": "length",
+    "tall": "length",
+    "far": "length",
+    "wide": "length",
+    "close": "length",
+    "long": "time",
+    "fast": "speed",
+    "heavy": "mass",
+    "hot": "temperature",
+    "cold": "temperature",
+}
+_SETTLEMENT = frozenset(
+    "village town city hamlet district province region port island county state suburb area "
+    "municipality neighbourhood neighborhood".split()
+)
 _UNIT_SUFFIXES = frozenset("day days week month year hour minute mile percent".split())
 _AGE = re.compile(r"^-?(year-old|years?)$")
 _PLACE_PREPS = frozenset("in at near off from to outside inside".split())
@@ -53,6 +90,7 @@ class Value:
     key: str
     kind: Kind
     grain: str  # dates: "day" or "year"; only values of one grain are compared
+    weekday: bool = False  # a day read from "on Thursday" and the report's date
 
 
 def expected_kind(question: str) -> Kind | None:
@@ -102,8 +140,13 @@ def _is_year(token: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", token))
 
 
-def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int]]:
-    """Values of ``kind`` in a sentence with their token positions; the question's own left out."""
+def values_in(
+    sentence: str, kind: Kind, question: str, published: str = ""
+) -> list[tuple[Value, int]]:
+    """Values of ``kind`` in a sentence with their token positions; the question's own left out.
+
+    ``published`` (YYYY-MM-DD), the report's date, turns "on Thursday" into the day it names.
+    """
     text = _DATELINE.sub("", normalize_text(sentence), count=1)
     if kind == "cause":
         return _causes(text, question)
@@ -112,6 +155,8 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
     tokens = TOKEN.findall(text)
     asked = {t.lower() for t in TOKEN.findall(normalize_text(question))}
     wants_age = bool(re.search(r"\bhow old\b|\bage\b", question, re.I))
+    measure = _MEASURE.search(question.lower())
+    wants_dimension = _MEASURE_DIMENSION.get(measure[1]) if measure else None
     found: list[tuple[Value, int]] = []
     i = 0
     while i < len(tokens):
@@ -130,7 +175,19 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
                 and age == wants_age
             ):
                 text, value, length = number
-                found.append((Value(text, f"{value:g}", "number", ""), i))
+                unit = tokens[i + length].lower() if i + length < len(tokens) else ""
+                if "-" in lower and lower.rsplit("-", 1)[1] in _UNIT_TABLE:
+                    unit = lower.rsplit("-", 1)[1]  # "a five-day strike"
+                dimension, factor = _UNIT_TABLE.get(unit, ("", 1.0))
+                if wants_dimension == "length" and unit == "long":  # "400 metres long"
+                    dimension = ""
+                if wants_dimension and dimension != wants_dimension:
+                    i += length  # "how deep": a number with no length unit is not a depth
+                    continue
+                if dimension and "-" not in lower:
+                    text = f"{text} {tokens[i + length]}"
+                key = f"{value * factor:g}{dimension}"
+                found.append((Value(text, key, "number", dimension), i))
                 i += length
                 continue
         elif kind == "date":
@@ -144,8 +201,12 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
                 found.append((Value(f"{token} {tokens[i + 1]}", key, "date", "day"), i))
                 i += 2
                 continue
-            # "on Monday" names a different day in each report (it counts from the
-            # report's own date), so weekdays are never compared across reports.
+            # "on Monday" counts from the report's own date: it is compared as that day.
+            day = _weekday_date(re.sub(r"['’]s$", "", lower), published)
+            if day is not None:
+                key = f"{MONTH_NAMES[day.month - 1]} {day.day}"
+                text = f"{token} ({MONTH_NAMES[day.month - 1].title()} {day.day})"
+                found.append((Value(text, key, "date", "day", weekday=True), i))
             if _is_year(token):
                 found.append((Value(token, token, "date", "year"), i))
         elif token[0].isupper() and lower not in asked and _name_start(tokens, i):
@@ -160,12 +221,29 @@ def values_in(sentence: str, kind: Kind, question: str) -> list[tuple[Value, int
             ):
                 j += 1
             text = " ".join(tokens[i:j])
-            grain = "place" if previous in _PLACE_PREPS else "name"
+            if _attribution(tokens, i, j) and not _SPEAKER_QUESTION.search(question):
+                i = j  # "the spokeswoman Carla Nuti said": who tells, not who did
+                continue
+            before = tokens[i - 2].lower() if i > 1 else ""
+            settled = previous == "of" and before in _SETTLEMENT  # "the village of Drosk"
+            grain = "place" if previous in _PLACE_PREPS or settled else "name"
             found.append((Value(text, text.lower(), "name", grain), i))
             i = j
             continue
         i += 1
     return found
+
+
+_SAYS = frozenset("said says told added stated announced".split())
+_SPOKES = frozenset("spokesman spokeswoman spokesperson spokesmen according reporter".split())
+_SPEAKER_QUESTION = re.compile(r"\b(said|say|says|told|tell|announced|according|spokes\w+)\b", re.I)
+
+
+def _attribution(tokens: list[str], i: int, j: int) -> bool:
+    """The name at ``tokens[i:j]`` is a report's source ("X said", "spokeswoman X")."""
+    after = {t.lower() for t in tokens[j : j + 1]}
+    before = {t.lower() for t in tokens[max(0, i - 4) : i]}
+    return bool(after & _SAYS or before & _SPOKES)
 
 
 def _name_start(tokens: list[str], i: int) -> bool:
@@ -243,8 +321,6 @@ def _cause_phrase(words: list[str], question: str) -> str:
 def _causes(text: str, question: str) -> list[tuple[Value, int]]:
     """What a sentence says caused something ("caused by a gas leak", "police suspect arson",
     "an electrical fault caused the fire"), keyed on its content stems."""
-    from rag.text import content_stems
-
     asked = set(content_stems(question))
     found: list[tuple[Value, int]] = []
 
@@ -259,8 +335,27 @@ def _causes(text: str, question: str) -> list[tuple[Value, int]]:
     for match in _CAUSE_BEFORE.finditer(text):
         if text[match.end() :].lstrip().lower().startswith("by"):
             continue  # "caused by ...": the phrase follows
-        before = re.split(r"[,;:.!?()\"“”]", text[: match.start()])[-1].split()
+        segments = re.split(r"[,;:.!?()\"“”]", text[: match.start()])
+        while len(segments) > 1 and (  # "a methane explosion, not an earth tremor, had caused"
+            segments[-1].split()[:1] == ["not"] or not _cause_phrase(segments[-1].split(), question)
+        ):
+            segments.pop()
+        before = segments[-1].split()
         cut = max((n + 1 for n, w in enumerate(before) if w.lower() in _CLAUSE_WORDS), default=0)
         phrase = _cause_phrase(before[cut:][-8:], question)
         add(phrase, max(text.rfind(phrase, 0, match.start()), 0))
     return found
+
+
+MONTH_NAMES = (
+    "january february march april may june july august september october november december".split()
+)
+_WEEKDAY_NAMES = "monday tuesday wednesday thursday friday saturday sunday".split()
+
+
+def _weekday_date(word: str, published: str) -> date | None:
+    """The day a weekday names in a report of ``published``: the latest such day up to it."""
+    if word not in _WEEKDAY_NAMES or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published or ""):
+        return None
+    day = date.fromisoformat(published)
+    return day - timedelta(days=(day.weekday() - _WEEKDAY_NAMES.index(word)) % 7)

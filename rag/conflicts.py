@@ -17,7 +17,7 @@ from typing import Any
 
 from rag.claims import question_type
 from rag.conflict_values import TOKEN as _TOKEN
-from rag.conflict_values import Kind, Value, expected_kind, values_in
+from rag.conflict_values import UNIT_STEMS, Kind, Value, expected_kind, values_in
 from rag.stories import DATELINE as _DATELINE
 from rag.text import content_stems, normalize_text
 from rag.types import Passage
@@ -49,8 +49,23 @@ _SAME_SENSE = [
         "evacuated evacuation fled",
         "paid pay price fee cost worth value valued buy bought sold sale deal",
         "began begin started start broke",
+        "share percent percentage",
+        "take took taken takes last lasted lasting",
+        "won win wins winner victory",
+        "arrested arrest held detained suspect custody charged",
+        "fired fire attacked attack shelled shelling",
+        "owns owned owner belongs belong",
     )
 ]
+# the verb of a who-question: "who [was] arrested", "which company owns"
+_WHO_VERB = re.compile(
+    r"^(?:who|whom|which \w+|what \w+)\s+(?:(?:was|were|is|are|has|have|had|did|does|do|will)\s+)?"
+    r"(?!the\b|a\b|an\b)(\w+)"
+)
+_MEASURE_NOUNS = re.compile(
+    r"\b(magnitude|level|category|grade|height|depth|speed|length|distance|temperature|weight|"
+    r"altitude|elevation|capacity|share|percentage)\b"
+)
 
 
 _PEOPLE = set(content_stems("people persons residents passengers"))
@@ -82,15 +97,19 @@ def head_stems(question: str) -> set[str]:
                 break
             counted.append(word)
         head = set(content_stems(" ".join(counted)))
-    elif words and question_type(question) in ("when", "where"):
-        head = set(content_stems(words[-1]))
+    elif words and (question_type(question) in ("when", "where") or q.startswith("how long")):
+        head = set(content_stems(words[-1]))  # "did the exchange of fire last": lasted
+    elif question_type(question) == "who":
+        head = set(content_stems(" ".join(_WHO_VERB.findall(q)[:1])))
+    elif _MEASURE_NOUNS.search(q):  # "what magnitude was the tremor": "magnitude 3.9"
+        head = set(content_stems(" ".join(_MEASURE_NOUNS.findall(q))))
     else:
         return set()
     if head - _PEOPLE:  # "people died": the verb tells the counts apart, "people" does not
         head -= _PEOPLE
-    for group in _SAME_SENSE:
-        if head & group:
-            head |= group
+    groups = [group for group in _SAME_SENSE if head & group]
+    if groups:  # "miners died": the same holds for any noun beside a verb of what happened
+        head = set().union(*groups) | (head & UNIT_STEMS)  # "days ... last": days stays
     return head
 
 
@@ -127,42 +146,58 @@ def passage_value(
     (``score``), the value with most question words around it."""
     where = question_type(question) == "where"
     head = head_stems(question)
-    best: tuple[float, int, Value] | None = None
+    candidates: list[tuple[float, int, Value]] = []
     for i in range(len(passage.sentences)):  # all, not only those shown: the note shows them
         text = passage.sentences[i].text
-        found = values_in(text, kind, question) if _answers(text) else []
+        found = values_in(text, kind, question, passage.date) if _answers(text) else []
         found = [(v, at) for v, at in found if (v.grain == "place") == where or kind != "name"]
         s = score(passage, i) if found else 0.0
+        beside = [(v, at) for v, at in found if head & _window_stems(text, at, WINDOW)]
+        if s < MIN_SCORE / 2 or (s < MIN_SCORE and not beside):
+            continue  # a sentence that says what is asked beside its value may score lower
         if s < MIN_SCORE:
-            continue
+            found = beside
         near = _near(text, question)
         if kind == "number" and head:  # a count must sit next to what is counted
             found = [(v, at) for v, at in found if head & _window_stems(text, at)]
         for value, at in found:
-            combined = s + NEAR_WEIGHT * near[at] + (0.1 if value.grain == "day" else 0.0)
-            if best is None or combined > best[0]:
-                best = (combined, i, value)
+            # a calendar date outranks a weekday, which outranks a bare year
+            day = 0.0 if value.grain != "day" else -0.2 if value.weekday else 0.1
+            candidates.append((s + NEAR_WEIGHT * near[at] + day, i, value))
+    if any(v.grain == "day" and not v.weekday for _, _, v in candidates):
+        candidates = [c for c in candidates if not c[2].weekday]  # a calendar date is surer
+    best = max(candidates, key=lambda c: c[0], default=None)
     return None if best is None else (best[2], best[1])
 
 
 def about_event(passage: Passage, question: str) -> bool:
-    """The passage names every name of the question ("Santa Luzia", "Kessel")."""
+    """The passage names every name of the question ("Santa Luzia", "Kessel"); a question
+    that names nothing ("how many days will the rail strike last") needs half its words."""
     tokens = _TOKEN.findall(normalize_text(question))
     names = {t for t in tokens[1:] if t[0].isupper()}
     text = set(content_stems(f"{passage.title}\n{passage.text}"))
+    if not names:
+        words = set(content_stems(question))
+        return len(words & text) * 2 >= len(words)
     return all(set(content_stems(n)) <= text for n in names)
 
 
 def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
     """Every value of ``kind`` anywhere in the passages (names as single words; for causes,
-    every word of the passages: a cause is stated when all its words are there)."""
+    every word of the passages: a cause is stated when all its words are there). For a
+    who-question only sentences that say what is asked count: "ahead of Tomasz Wren" does
+    not say Wren won."""
     keys: set[str] = set()
+    head = head_stems(question) if question_type(question) == "who" else set()
     for passage in passages:
         if kind == "cause":
             keys.update(content_stems(f"{passage.title}\n{passage.text}"))
             continue
-        for value, _ in values_in("x " + passage.text, kind, question):
-            keys.update(value.key.split() if kind == "name" else [value.key])
+        for sentence in passage.sentences or []:
+            if head and not head & set(content_stems(sentence.text)):
+                continue
+            for value, _ in values_in("x " + sentence.text, kind, question, passage.date):
+                keys.update(value.key.split() if kind == "name" else [value.key])
     return keys
 
 

@@ -61,6 +61,7 @@ class ChunkTable:
     date_ints: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     position: dict[str, int] = field(default_factory=dict)
     files: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))  # article of each
+    _name_keys: dict[int, set[str]] = field(default_factory=dict)  # see name_keys
 
     @classmethod
     def from_vector_store(cls, vector_store: BasePydanticVectorStore) -> ChunkTable:
@@ -77,6 +78,15 @@ class ChunkTable:
         """Title and text: BM25 should match words of the headline too."""
         title = (self.metadatas[i] or {}).get("title", "")
         return f"{title}\n{self.texts[i]}" if title else self.texts[i]
+
+    def name_keys(self, i: int) -> set[str]:
+        """``rag.subject.name_keys`` of chunk ``i``'s title and text, made once per chunk."""
+        from rag.subject import name_keys
+
+        keys = self._name_keys.get(i)
+        if keys is None:
+            keys = self._name_keys[i] = name_keys([self.search_text(i)])
+        return keys
 
     def node(self, i: int) -> TextNode:
         meta = dict(self.metadatas[i] or {})
@@ -116,12 +126,16 @@ def recency_boosted(
     weight: float,
     half_life_days: float,
     rrf_k: int,
+    coverage: dict[str, float] | None = None,
 ) -> list[tuple[str, float]]:
     """Add ``weight / (rrf_k + 1) * 0.5 ** (age / half_life)`` to each fused score.
 
     News questions are mostly about what happened lately; an article from the
     reference day gains as much as a first place in one ranking would give it.
-    Undated articles and ages below zero get no boost.
+    Undated articles and ages below zero get no boost. ``coverage`` (the share of
+    the question's names a chunk mentions) scales the boost: a newer article that
+    names none of them is not about the question, and must not push out the older
+    report that is.
     """
     if weight <= 0 or not reference:
         return fused
@@ -130,10 +144,30 @@ def recency_boosted(
     for chunk_id, score in fused:
         day = dates.get(chunk_id, 0)
         if day and day <= reference:
-            score += unit * 0.5 ** (days_between(reference, day) / half_life_days)
+            share = 1.0 if coverage is None else coverage.get(chunk_id, 0.0)
+            score += unit * share * 0.5 ** (days_between(reference, day) / half_life_days)
         boosted.append((chunk_id, score))
     order = {chunk_id: i for i, (chunk_id, _) in enumerate(fused)}
     return sorted(boosted, key=lambda item: (-item[1], order[item[0]]))
+
+
+def name_coverage(
+    query: str, fused: Sequence[tuple[str, float]], table: ChunkTable
+) -> dict[str, float] | None:
+    """The share of the question's names each candidate mentions (title included); None when
+    the question names nothing."""
+    from rag.subject import mentioned, question_names
+
+    names = question_names(query)
+    if not names:
+        return None
+    coverage = {}
+    for chunk_id, _ in fused:
+        i = table.position.get(chunk_id)
+        if i is not None:
+            keys = table.name_keys(i)
+            coverage[chunk_id] = sum(mentioned([n], keys) for n in names) / len(names)
+    return coverage
 
 
 def diversified(
@@ -321,6 +355,7 @@ class HybridRetriever(BaseRetriever):
                 weight,
                 self.settings.recency_half_life_days,
                 self.settings.rrf_k,
+                name_coverage(query, fused, table),
             )
         index = stories.story_index(table)
         if self.settings.one_passage_per_story:

@@ -35,7 +35,16 @@ def question_names(question: str) -> list[Atom]:
 def mentions_any(names: Iterable[Atom], texts: Iterable[str]) -> bool:
     """Whether any of ``names`` occurs in ``texts``: the atom check's normalisation, and a
     question's misspelling one letter off ("Asad" / "Assad")."""
-    keys = _evidence_keys(texts)
+    return mentioned(names, name_keys(texts))
+
+
+def name_keys(texts: Iterable[str]) -> set[str]:
+    """What ``mentioned`` looks names up in; worth keeping when many names are checked."""
+    return _evidence_keys(texts)
+
+
+def mentioned(names: Iterable[Atom], keys: set[str]) -> bool:
+    """``mentions_any`` on keys made once by ``name_keys``."""
     return any(
         a.key in keys
         or _spelling_variant(a.key, keys)
