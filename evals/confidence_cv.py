@@ -10,6 +10,7 @@ other half, which never saw it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,7 +51,7 @@ def choose_threshold(rows: Sequence[dict[str, Any]], signal: str) -> float:
     misses = sum(1 for r in rows if not r["hit"]) or 1
     hits = sum(1 for r in rows if r["hit"]) or 1
     best, best_j = 0.0, -1.0
-    for low, high in zip(values, values[1:], strict=False):
+    for low, high in itertools.pairwise(values):
         cut = (low + high) / 2
         flagged_misses = sum(1 for r in rows if r[signal] < cut and not r["hit"])
         flagged_hits = sum(1 for r in rows if r[signal] < cut and r["hit"])

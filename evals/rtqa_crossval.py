@@ -153,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--confidence",
         action="store_true",
-        help="score retrieval-confidence signals: a threshold chosen on each half, scored on the other",
+        help="score retrieval-confidence signals: a threshold chosen on one half, "
+        "scored on the other",
     )
     parser.add_argument("--json", action="store_true", help="print the full results as JSON")
     args = parser.parse_args(argv)

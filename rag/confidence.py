@@ -124,5 +124,3 @@ def is_low(question: str, passages: Sequence[Retrieved], threshold: float) -> bo
     if threshold <= 0 or not passages:
         return False
     return confidence(question, passages) < threshold
-
-
