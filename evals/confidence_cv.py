@@ -6,6 +6,11 @@ the as-of day) and whether the right choice's text is in them (hit@5, the
 recall proxy). A threshold is chosen on one half (the one that best separates
 misses from hits: true-positive minus false-positive rate) and scored on the
 other half, which never saw it.
+
+The same signal on the seed gold sets (their own corpus, shorter questions), as
+counts only, so a test split is never read question by question:
+
+    python -m evals.confidence_cv evals/seed_gold.jsonl evals/gold/seed_dev.jsonl
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evals import metrics
-from rag.confidence import from_nodes, signals
+from rag.confidence import SIGNAL, from_nodes, signals
 
 
 def records(retriever: Any, questions: Sequence[Any]) -> list[dict[str, Any]]:
@@ -76,10 +81,17 @@ def at_threshold(rows: Sequence[dict[str, Any]], signal: str, cut: float) -> dic
     }
 
 
-def cross_validate(halves: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Per signal: AUC on each half; the threshold chosen on each half, scored on the other."""
+def cross_validate(
+    halves: dict[str, list[dict[str, Any]]], fixed: float | None = None
+) -> dict[str, Any]:
+    """Per signal: AUC on each half; the threshold chosen on each half, scored on the other.
+
+    ``fixed``: also the configured threshold of the chosen signal on each half.
+    """
     names = [k for k in next(iter(halves.values()))[0] if k not in ("id", "hit")]
     report: dict[str, Any] = {"questions": {h: len(r) for h, r in halves.items()}, "signals": {}}
+    if fixed is not None:
+        report["fixed"] = {h: at_threshold(r, SIGNAL, fixed) for h, r in halves.items()}
     for signal in names:
         entry: dict[str, Any] = {"auc": {h: auc(r, signal) for h, r in halves.items()}}
         for chosen_on, rows in halves.items():
@@ -119,5 +131,59 @@ def markdown(report: dict[str, Any]) -> str:
                     f"{_fmt(s['flag_precision'])} | {_fmt(s['misses_flagged'])} | "
                     f"{_fmt(s['r5_flagged'])} / {_fmt(s['r5_unflagged'])} |"
                 )
+    for half, s in report.get("fixed", {}).items():
+        lines.append(
+            f"| {SIGNAL} (configured) | | | - | {half} | {s['threshold']} | "
+            f"{s['flagged']} ({_fmt(s['share_flagged'])}) | {_fmt(s['flag_precision'])} | "
+            f"{_fmt(s['misses_flagged'])} | {_fmt(s['r5_flagged'])} / {_fmt(s['r5_unflagged'])} |"
+        )
     counts = ", ".join(f"{h} {n}" for h, n in report["questions"].items())
     return "\n".join([*lines, "", f"answerable questions: {counts}"])
+
+
+def gold_counts(rag: Any, items: Sequence[Any], threshold: float) -> dict[str, Any]:
+    """Answerable and unanswerable questions flagged at ``threshold``, retrieval only."""
+    from rag.types import AskOptions
+
+    values: dict[bool, list[float]] = {False: [], True: []}
+    for item in items:
+        nodes, *_ = rag.chain.search(item.question, AskOptions())
+        values[item.unanswerable].append(signals(item.question, from_nodes(nodes))[SIGNAL])
+    return {
+        "threshold": threshold,
+        "answerable": len(values[False]),
+        "answerable_flagged": sum(v < threshold for v in values[False]),
+        "unanswerable": len(values[True]),
+        "unanswerable_flagged": sum(v < threshold for v in values[True]),
+        "lowest_answerable": round(min(values[False]), 4) if values[False] else None,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Counts per gold set on its corpus (RAG_* settings, the extractive backend)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from evals import gold
+    from rag.config import load_settings
+    from rag.env import prepare_process
+    from rag.pipeline import RAG
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("gold", nargs="+", type=Path, help="gold .jsonl files")
+    parser.add_argument("--threshold", type=float, help="default: RAG_LOW_CONFIDENCE")
+    args = parser.parse_args(argv)
+    prepare_process()
+    settings = load_settings().model_copy(update={"llm": "extractive"})
+    rag = RAG(settings)
+    rag.ingest(show_progress=False)
+    threshold = settings.low_confidence if args.threshold is None else args.threshold
+    for path in args.gold:
+        counts = gold_counts(rag, gold.load_gold(path), threshold)
+        print(json.dumps({"gold": str(path), **counts}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -164,7 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         halves = dict(part.split("=", 1) for part in args.halves.split(";"))
     if args.confidence:
         results = run([], halves, confidence=True)
-        report = confidence_cv.cross_validate(results["rows"])
+        from rag.config import load_settings
+
+        fixed = load_settings().low_confidence
+        report = confidence_cv.cross_validate(results["rows"], fixed)
         print(json.dumps(report, indent=2) if args.json else confidence_cv.markdown(report))
         return 0
     results = run(["base", *args.variant], halves)
