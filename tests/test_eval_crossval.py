@@ -83,6 +83,9 @@ def test_confidence_threshold_is_chosen_on_one_half_and_scored_on_the_other() ->
     assert entry["chosen on a"]["b"]["threshold"] == pytest.approx(0.4)
     assert set(entry["chosen on b"]) == {"a"}
     assert "| s | 1.000 | 1.000 | a | b | 0.4 | 2 (0.500) |" in confidence_cv.markdown(report)
+    top = [{"id": "x", "hit": 0.0, "top_dense": 0.3}, {"id": "y", "hit": 1.0, "top_dense": 0.6}]
+    fixed = confidence_cv.cross_validate({"a": top, "b": top}, fixed=0.4)["fixed"]
+    assert fixed["a"]["flagged"] == 1 and fixed["b"]["flag_precision"] == 1.0
 
 
 def test_confidence_run_records_signals_and_hits_per_half(
