@@ -7,6 +7,7 @@ table of variants costs seconds per variant instead of an LLM run each:
 
     python -m evals.rtqa_crossval                      # defaults vs naive, both halves
     python -m evals.rtqa_crossval --variant recency_weight=0 --variant max_chunks_per_article=0
+    python -m evals.rtqa_crossval --confidence         # low-confidence signals, chosen by time
 
 Both indexes are the ones ``rag eval realtimeqa --compare naive`` builds and reuses.
 """
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from evals import metrics
+from evals import confidence_cv, metrics
 
 if TYPE_CHECKING:
     from rag.config import Settings
@@ -69,9 +70,15 @@ def recall(
 
 
 def run(
-    variants: list[str], halves: dict[str, str], base: Settings | None = None
+    variants: list[str],
+    halves: dict[str, str],
+    base: Settings | None = None,
+    confidence: bool = False,
 ) -> dict[str, Any]:
-    """recall of naive and of each variant on each half; ``base`` defaults to RAG_* settings."""
+    """recall of naive and of each variant on each half; ``base`` defaults to RAG_* settings.
+
+    ``confidence``: instead, each question's confidence signals and hit@5 with the defaults.
+    """
     from evals import naive as naive_recipe
     from evals import realtimeqa as rtqa
     from evals.rtqa_data import load_dataset, pick_questions
@@ -85,14 +92,21 @@ def run(
     settings = rtqa.benchmark_settings(base, data_dir)
     rag = RAG(settings)
     index = rtqa.prepare_index(rag, data.articles, show_progress=sys.stderr.isatty())
-    naive = naive_recipe.NaiveRAG(naive_recipe.naive_settings(settings), rag.embed_model)
-    naive_index = naive_recipe.prepare_index(naive, data.articles, show_progress=False)
-    print(f"ours {index['chunks']} chunks, naive {naive_index['chunks']}", file=sys.stderr)
+    if not confidence:
+        naive = naive_recipe.NaiveRAG(naive_recipe.naive_settings(settings), rag.embed_model)
+        naive_index = naive_recipe.prepare_index(naive, data.articles, show_progress=False)
+        print(f"ours {index['chunks']} chunks, naive {naive_index['chunks']}", file=sys.stderr)
     table = rag.retriever.table
     results: dict[str, Any] = {"halves": halves, "rows": {}}
     for name, weeks in halves.items():
         questions = pick_questions(data.questions, weeks, None)
         answerable = rtqa.answerable_ids(questions, data.articles)
+        if confidence:
+            retriever = HybridRetriever(settings, rag.embed_model, rag.vector_store, table)
+            results["rows"][name] = confidence_cv.records(
+                retriever, [q for q in questions if q.id in answerable]
+            )
+            continue
         row = {"naive": recall(naive.retriever, questions, answerable)}  # its chain searches alike
         for spec in variants:
             update = parse_variant(spec)
@@ -136,12 +150,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--halves",
         help="name=weeks;name=weeks (weeks as for --weeks); default Jan-Feb and Mar-Apr",
     )
+    parser.add_argument(
+        "--confidence",
+        action="store_true",
+        help="score retrieval-confidence signals: a threshold chosen on one half, "
+        "scored on the other",
+    )
     parser.add_argument("--json", action="store_true", help="print the full results as JSON")
     args = parser.parse_args(argv)
     prepare_process()
     halves = HALVES
     if args.halves:
         halves = dict(part.split("=", 1) for part in args.halves.split(";"))
+    if args.confidence:
+        results = run([], halves, confidence=True)
+        from rag.config import load_settings
+
+        fixed = load_settings().low_confidence
+        report = confidence_cv.cross_validate(results["rows"], fixed)
+        print(json.dumps(report, indent=2) if args.json else confidence_cv.markdown(report))
+        return 0
     results = run(["base", *args.variant], halves)
     print(json.dumps(results, indent=2) if args.json else markdown(results))
     return 0

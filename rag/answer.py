@@ -23,7 +23,7 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rag import conflict_report, conflicts, grounding
+from rag import confidence, conflict_report, conflicts, grounding
 from rag.citations import strip_markup
 from rag.config import Settings
 from rag.conflict_search import Fitted, with_other_side
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 # Kept importable from here: the web UI, app.py, the evals and the tests use these names.
 __all__ = [
+    "LOW_CONFIDENCE_NOTE",
     "REFUSAL",
     "AnswerChain",
     "Prepared",
@@ -56,6 +57,9 @@ __all__ = [
 ]
 
 MAX_QUESTION_CHARS = 1000
+LOW_CONFIDENCE_NOTE = (
+    "The articles found may not be about this question; treat this answer with care."
+)
 
 
 def clean_question(question: object) -> str:
@@ -86,6 +90,24 @@ def dated(answer: Answer, prepared: Prepared) -> Answer:
         prefix = stale_prefix(answer.citations, reference)
         if prefix and not answer.answer.startswith("As of"):
             answer.answer = prefix + answer.answer
+    return answer
+
+
+def noted(prepared: Prepared) -> bool:
+    """Whether this answer opens with the low-confidence note: cited answers only (a short
+    answer is a bare phrase that the benchmark scores by its words)."""
+    return prepared.low_confidence and prepared.style == "cited"
+
+
+def flagged(answer: Answer, prepared: Prepared) -> Answer:
+    """The answer marked low-confidence, its text opening with the note unless refused.
+
+    The note is streamed first too (``AnswerChain.stream``), so the draft the user
+    watched and the checked answer both start with it.
+    """
+    answer.low_confidence = prepared.low_confidence
+    if noted(prepared) and not answer.refused:
+        answer.answer = f"{LOW_CONFIDENCE_NOTE}\n\n{answer.answer}"
     return answer
 
 
@@ -180,6 +202,9 @@ class AnswerChain:
         prepared.window = window.to_dict() if window else None
         prepared.current_state = current
         prepared.conflicts = found
+        prepared.low_confidence = confidence.is_low(
+            standalone, confidence.from_nodes(nodes), self.settings.low_confidence
+        )
         return prepared
 
     def search(
@@ -245,17 +270,21 @@ class AnswerChain:
             yield StreamEvent("status", f"Searching for: {prepared.standalone}")
         if not any(p.in_prompt for p in prepared.passages):
             prepared.timings["total"] = time.perf_counter() - started
-            yield StreamEvent("answer", answer=dated(refusal_answer(prepared, ""), prepared))
+            yield StreamEvent(
+                "answer", answer=flagged(dated(refusal_answer(prepared, ""), prepared), prepared)
+            )
             return
         shown = sum(p.in_prompt for p in prepared.passages)
         yield StreamEvent("status", f"Reading {shown} passage{'s' if shown != 1 else ''}")
+        if noted(prepared):
+            yield StreamEvent("delta", LOW_CONFIDENCE_NOTE + "\n\n")
         t = time.perf_counter()
         yield StreamEvent("status", "Writing the answer")
         raw = yield from self._generate(prepared, started)
         prepared.timings["generate"] = time.perf_counter() - t
         yield StreamEvent("status", "Checking the answer against the passages")
         t = time.perf_counter()
-        answer = dated(self.finalize(prepared, raw), prepared)
+        answer = flagged(dated(self.finalize(prepared, raw), prepared), prepared)
         answer.timings["check"] = time.perf_counter() - t
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent("answer", answer=answer)

@@ -169,6 +169,14 @@ class Settings(BaseSettings):
         description="Recency boost for current-state questions ('when will it open?'), "
         "where the newest article is what is true now.",
     )
+    low_confidence: float = Field(
+        0.40,
+        ge=0,
+        le=1,
+        description="Top dense (cosine) similarity of question and passages under which the "
+        "answer opens with a note that the articles found may not be about the question "
+        "(rag.confidence); 0 turns the note off.",
+    )
 
     # Answering
     context_tokens: int = Field(

@@ -42,6 +42,7 @@ class Prepared:
     window: dict[str, str | None] | None = None
     current_state: bool = False
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # rag.conflicts.detect
+    low_confidence: bool = False  # rag.confidence.is_low
 
 
 def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:

@@ -124,7 +124,11 @@ class Passage:
 
 @dataclass
 class Answer:
-    """What the CLI, the app, the HTTP API and the evals all read."""
+    """What the CLI, the app, the HTTP API and the evals all read.
+
+    ``low_confidence``: the retrieved passages look unrelated to the question
+    (``rag.confidence``); a cited answer then opens with ``LOW_CONFIDENCE_NOTE``.
+    """
 
     question: str
     answer: str
@@ -139,6 +143,7 @@ class Answer:
     as_of: str | None = None
     window: dict[str, str | None] | None = None
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    low_confidence: bool = False
 
     def to_dict(self, details: bool = False) -> dict[str, Any]:
         """The ``rag ask --json`` object; ``details`` adds passages, timings and usage."""
@@ -162,6 +167,7 @@ class Answer:
             "as_of": self.as_of,
             "window": self.window,
             "conflicts": self.conflicts,
+            "low_confidence": self.low_confidence,
         }
         if details:
             data["citations"] = [c.to_dict() for c in self.citations]

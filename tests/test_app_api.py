@@ -301,3 +301,32 @@ def test_basic_auth_guards_page_and_api(auth_app: AppServer) -> None:
         model="news-rag", messages=[{"role": "user", "content": WOUNDED}]
     )
     assert "Tanf" in completion.choices[0].message.content
+
+
+def test_low_confidence_note_reaches_the_openai_endpoint_and_api_ask(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Every answer is low-confidence at RAG_LOW_CONFIDENCE=0.99: the note leads the text."""
+    from rag.answer import LOW_CONFIDENCE_NOTE
+
+    with running_app(tmp_path_factory.mktemp("app-lowconf"), RAG_LOW_CONFIDENCE="0.99") as server:
+        status, data = server.request("/api/ask", {"question": WOUNDED})
+        assert status == 200, data
+        check_contract(data, server.corpus)
+        assert data["low_confidence"] is True
+        assert data["answer"].startswith(LOW_CONFIDENCE_NOTE) and "Tanf" in data["answer"]
+        client = client_for(server)
+        completion = client.chat.completions.create(
+            model="news-rag", messages=[{"role": "user", "content": WOUNDED}]
+        )
+        assert completion.choices[0].message.content.startswith(LOW_CONFIDENCE_NOTE)
+        assert completion.model_extra["low_confidence"] is True
+        chunks = list(
+            client.chat.completions.create(
+                model="news-rag", messages=[{"role": "user", "content": WOUNDED}], stream=True
+            )
+        )
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert text.startswith(LOW_CONFIDENCE_NOTE)
+        last = next(c for c in reversed(chunks) if c.choices)
+        assert last.model_extra["low_confidence"] is True

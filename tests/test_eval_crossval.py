@@ -61,3 +61,45 @@ def test_run_scores_naive_and_each_variant_per_half(
     # week one's Quorvex article is dated after its question: only one answerable question
     assert results["rows"]["one"]["base"]["answerable"] == 1
     assert results["rows"]["two"]["naive"]["answerable"] == 1
+
+
+def test_confidence_threshold_is_chosen_on_one_half_and_scored_on_the_other() -> None:
+    from evals import confidence_cv
+
+    def rows(pairs: list[tuple[float, bool]]) -> list[dict[str, Any]]:
+        return [{"id": str(i), "hit": hit, "s": s} for i, (s, hit) in enumerate(pairs)]
+
+    a = rows([(0.2, False), (0.3, False), (0.5, True), (0.6, True), (0.7, True)])
+    b = rows([(0.1, False), (0.45, True), (0.35, False), (0.8, True)])
+    assert confidence_cv.auc(a, "s") == 1.0
+    assert confidence_cv.auc(rows([(0.5, True), (0.5, False)]), "s") == 0.5
+    assert confidence_cv.choose_threshold(a, "s") == pytest.approx(0.4)
+    scored = confidence_cv.at_threshold(b, "s", 0.4)
+    assert scored["flagged"] == 2 and scored["share_flagged"] == 0.5
+    assert scored["flag_precision"] == 1.0 and scored["misses_flagged"] == 1.0
+    assert scored["r5_flagged"] == 0.0 and scored["r5_unflagged"] == 1.0
+    report = confidence_cv.cross_validate({"a": a, "b": b})
+    entry = report["signals"]["s"]
+    assert entry["chosen on a"]["b"]["threshold"] == pytest.approx(0.4)
+    assert set(entry["chosen on b"]) == {"a"}
+    assert "| s | 1.000 | 1.000 | a | b | 0.4 | 2 (0.500) |" in confidence_cv.markdown(report)
+    top = [{"id": "x", "hit": 0.0, "top_dense": 0.3}, {"id": "y", "hit": 1.0, "top_dense": 0.6}]
+    fixed = confidence_cv.cross_validate({"a": top, "b": top}, fixed=0.4)["fixed"]
+    assert fixed["a"]["flagged"] == 1 and fixed["b"]["flag_precision"] == 1.0
+
+
+def test_confidence_run_records_signals_and_hits_per_half(
+    data_dir: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rag.pipeline
+
+    monkeypatch.setattr(rag.pipeline, "build_embedder", lambda settings: HashEmbedding())
+    base = Settings(cache_dir=tmp_path / "cache", llm="extractive", benchmark_dir=data_dir)
+    halves = {"one": "20260109", "two": "20260116"}
+    results = rtqa_crossval.run([], halves, base, confidence=True)
+    for rows in results["rows"].values():
+        (row,) = rows  # one answerable question per week
+        assert row["hit"] in (0.0, 1.0)
+        assert {"top_dense", "word_coverage", "agreement"} <= set(row)

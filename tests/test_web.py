@@ -134,6 +134,19 @@ def test_a_checked_answer_that_differs_from_its_draft_says_so() -> None:
     assert web.turn_record(answer, 1, draft="It went to Et-Tanf [1].")["revised"] is True
 
 
+def test_a_low_confidence_note_shows_in_the_chat_and_is_not_a_revision() -> None:
+    from rag.answer import LOW_CONFIDENCE_NOTE
+
+    text = f"{LOW_CONFIDENCE_NOTE}\n\nIt went to Et-Tanf [1]."
+    answer = Answer(
+        question="q", answer=text, refused=False, citations=[passage()], low_confidence=True
+    )
+    shown = web.chat_text(answer, 1, draft=f"{LOW_CONFIDENCE_NOTE}\n\nIt went to Et-Tanf [1].")
+    assert shown.startswith(LOW_CONFIDENCE_NOTE)
+    assert "Revised" not in shown
+    assert "(#src-1-1)" in shown  # its citation still links to its card
+
+
 def test_stage_line_ticks_only_while_answering() -> None:
     running = web.stage_line("Reading 5 passages", started=1_700_000_000.0)
     assert 'data-started="1700000000000"' in running and "Reading 5 passages…" in running

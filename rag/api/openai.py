@@ -130,6 +130,7 @@ def completion_object(answer: Answer, model: str, completion_id: str) -> dict[st
         "refused": answer.refused,
         "as_of": answer.as_of,
         "window": answer.window,
+        "low_confidence": answer.low_confidence,
     }
 
 
@@ -298,6 +299,7 @@ def last_chunk(answer: Answer, model: str, completion_id: str) -> dict[str, Any]
             "answer": answer.answer,
             "as_of": answer.as_of,
             "window": answer.window,
+            "low_confidence": answer.low_confidence,
         }
     )
     return last
