@@ -336,8 +336,12 @@ def _causes(text: str, question: str) -> list[tuple[Value, int]]:
         if text[match.end() :].lstrip().lower().startswith("by"):
             continue  # "caused by ...": the phrase follows
         segments = re.split(r"[,;:.!?()\"“”]", text[: match.start()])
-        while len(segments) > 1 and (  # "a methane explosion, not an earth tremor, had caused"
-            segments[-1].split()[:1] == ["not"] or not _cause_phrase(segments[-1].split(), question)
+        while (
+            len(segments) > 1
+            and (  # "a methane explosion, not an earth tremor, had caused"
+                segments[-1].split()[:1] == ["not"]
+                or not _cause_phrase(segments[-1].split(), question)
+            )
         ):
             segments.pop()
         before = segments[-1].split()
