@@ -68,6 +68,9 @@ _MEASURE_DIMENSION = {
     "hot": "temperature",
     "cold": "temperature",
 }
+_TO_NAME = frozenset(
+    "belongs belong belonged sold according awarded given handed married owned linked".split()
+)
 _SETTLEMENT = frozenset(
     "village town city hamlet district province region port island county state suburb area "
     "municipality neighbourhood neighborhood".split()
@@ -226,7 +229,8 @@ def values_in(
                 continue
             before = tokens[i - 2].lower() if i > 1 else ""
             settled = previous == "of" and before in _SETTLEMENT  # "the village of Drosk"
-            grain = "place" if previous in _PLACE_PREPS or settled else "name"
+            owned = previous == "to" and before in _TO_NAME  # "belongs to Sunburst Pyrotechnics"
+            grain = "place" if (previous in _PLACE_PREPS and not owned) or settled else "name"
             found.append((Value(text, text.lower(), "name", grain), i))
             i = j
             continue

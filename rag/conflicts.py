@@ -145,6 +145,7 @@ def passage_value(
     """The value the passage gives: in a shown sentence that answers the question well
     (``score``), the value with most question words around it."""
     where = question_type(question) == "where"
+    who = question_type(question) == "who"
     head = head_stems(question)
     candidates: list[tuple[float, int, Value]] = []
     for i in range(len(passage.sentences)):  # all, not only those shown: the note shows them
@@ -160,6 +161,8 @@ def passage_value(
         near = _near(text, question)
         if kind == "number" and head:  # a count must sit next to what is counted
             found = [(v, at) for v, at in found if head & _window_stems(text, at)]
+        elif who and beside:  # "the owner, Novaflare Ltd", not "the Eastfield plant"
+            found = beside
         for value, at in found:
             # a calendar date outranks a weekday, which outranks a bare year
             day = 0.0 if value.grain != "day" else -0.2 if value.weekday else 0.1
@@ -185,8 +188,8 @@ def about_event(passage: Passage, question: str) -> bool:
 def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
     """Every value of ``kind`` anywhere in the passages (names as single words; for causes,
     every word of the passages: a cause is stated when all its words are there). For a
-    who-question only sentences that say what is asked count: "ahead of Tomasz Wren" does
-    not say Wren won."""
+    who-question only names beside the asked verb count: "ahead of Tomasz Wren" does not
+    say Wren won."""
     keys: set[str] = set()
     head = head_stems(question) if question_type(question) == "who" else set()
     for passage in passages:
@@ -194,9 +197,10 @@ def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
             keys.update(content_stems(f"{passage.title}\n{passage.text}"))
             continue
         for sentence in passage.sentences or []:
-            if head and not head & set(content_stems(sentence.text)):
-                continue
-            for value, _ in values_in("x " + sentence.text, kind, question, passage.date):
+            text = "x " + sentence.text
+            for value, at in values_in(text, kind, question, passage.date):
+                if head and not head & _window_stems(text, at, WINDOW):
+                    continue  # "won by 212 votes, ahead of Tomasz Wren": Wren did not win
                 keys.update(value.key.split() if kind == "name" else [value.key])
     return keys
 

@@ -137,3 +137,53 @@ def test_the_other_side_ranked_past_the_prompt_replaces_the_lowest_passage_that_
     crash = "27 people died in a bus crash near Orla."
     other = [node("s5", crash, "Nord", "2026-03-04", title="Bus crash")]
     assert with_other_side(q, shown, first, other, fit, embed) is None
+
+
+def test_amounts_compare_across_units_and_measures_want_their_dimension() -> None:
+    q = "How long did the exchange of fire last?"
+    found = values_in("It lasted two hours, or 120 minutes, not a 3-day siege.", "number", q)
+    assert [(v.text, v.key) for v, _ in found] == [
+        ("two hours", "7200time"),
+        ("120 minutes", "7200time"),
+        ("3-day", "259200time"),
+    ]
+    deep = "How deep were the miners working?"
+    found = values_in("Nine of the 23 men were 400 metres below ground.", "number", deep)
+    assert [v.text for v, _ in found] == ["400 metres"]  # counts are not depths
+
+
+def test_a_weekday_is_read_as_the_day_it_names_in_its_own_report() -> None:
+    q = "On which night did thieves raid the shop?"
+    assert expected_kind(q) == "date"
+    friday = values_in("Thieves raided the shop on Thursday night.", "date", q, "2026-05-22")
+    saturday = values_in("The raid came late on Wednesday.", "date", q, "2026-05-23")
+    assert [v.key for v, _ in friday] == ["may 21"] and [v.key for v, _ in saturday] == ["may 20"]
+    same_day = values_in("Thieves struck on Friday.", "date", q, "2026-05-22")
+    assert same_day[0][0].key == "may 22"  # a report's own weekday is its own date
+    assert values_in("Thieves raided the shop on Thursday.", "date", q) == []  # no date known
+
+
+def test_who_values_skip_attributions_and_places_keep_their_settlement() -> None:
+    who = "Who was arrested over the raid?"
+    sentence = "The spokeswoman Carla Nuti said police had arrested Owen Tarrant."
+    assert [v.text for v, _ in values_in(sentence, "name", who)] == ["Owen Tarrant"]
+    said = "Who said more arrests were possible?"
+    assert "Carla Nuti" in [v.text for v, _ in values_in(sentence, "name", said)]
+    owner = values_in("The factory belongs to Sunburst Pyrotechnics.", "name", "Who owns it?")
+    assert [(v.text, v.grain) for v, _ in owner] == [("Sunburst Pyrotechnics", "name")]
+    where = values_in("Shells hit the village of Drosk.", "name", "Where was the shelling?")
+    assert [(v.text, v.grain) for v, _ in where] == [("Drosk", "place")]
+
+
+def test_who_conflict_needs_the_other_report_to_say_the_asked_thing() -> None:
+    q = "Who won the Velmora mayoral election?"
+    a = "Ilse Haverkamp has won the Velmora election by 212 votes, ahead of Tomasz Wren."
+    a += " Turnout in Velmora was 47 percent."
+    b = "A recount in Velmora has made Tomasz Wren mayor; Wren won by 38 votes."
+    passages = [
+        passage(1, a, "Velmora Bulletin", "2026-05-18", "s1"),
+        passage(2, b, "Election Monitor", "2026-05-21", "s2"),
+    ]
+    # a names Wren only as the runner-up: that does not say Wren won
+    found = detect(q, passages, overlap_score(q))
+    assert [v["value"] for v in found[0]["values"]] == ["Ilse Haverkamp", "Tomasz Wren"]

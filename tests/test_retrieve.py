@@ -128,6 +128,25 @@ def test_recency_boost_arithmetic() -> None:
     # Off, or articles dated after the reference day: no change.
     assert recency_boosted(fused, dates, 20260131, 0.0, 30, 60) == fused
     assert dict(recency_boosted(fused, dates, 20251231, 1.0, 30, 60))["new"] == 1 / 62
+    # A newer chunk naming none of the question's names gets no boost over the old report.
+    coverage = {"old": 1.0, "new": 0.0, "undated": 1.0}
+    order = [d for d, _ in recency_boosted(fused, dates, 20260131, 1.0, 30, 60, coverage)]
+    assert order == ["old", "new", "undated"]
+
+
+def test_name_coverage_counts_the_question_names_a_chunk_mentions() -> None:
+    from rag.retrieve import ChunkTable, name_coverage
+
+    table = ChunkTable(
+        ids=["a", "b", "c"],
+        texts=["The Santa Luzia sank off Porto Velho.", "A bus crashed near Orla.", "Porto Velho."],
+        metadatas=[{"title": "Ferry"}, {"title": "Crash"}, {}],
+    )
+    table.position = {"a": 0, "b": 1, "c": 2}
+    fused = [("a", 0.1), ("b", 0.1), ("c", 0.1)]
+    q = "How many died when the Santa Luzia sank off Porto Velho?"
+    assert name_coverage(q, fused, table) == {"a": 1.0, "b": 0.0, "c": 0.5}
+    assert name_coverage("how many people died?", fused, table) is None
 
 
 def test_newer_article_wins_a_tie_and_articles_are_capped(corpus: Path, tmp_path: Path) -> None:
