@@ -55,6 +55,8 @@ _SAME_SENSE = [
         "arrested arrest held detained suspect custody charged",
         "fired fire attacked attack shelled shelling",
         "owns owned owner belongs belong",
+        "raid raided broke robbed robbery stole stolen theft heist burgled",
+        "open opens opened opening inaugurated",
     )
 ]
 # the verb of a who-question: "who [was] arrested", "which company owns"
@@ -98,7 +100,7 @@ def head_stems(question: str) -> set[str]:
             counted.append(word)
         head = set(content_stems(" ".join(counted)))
     elif words and (question_type(question) in ("when", "where") or q.startswith("how long")):
-        head = set(content_stems(words[-1]))  # "did the exchange of fire last": lasted
+        head = set(content_stems(_closing_verb(question)))  # "did the exchange of fire last"
     elif question_type(question) == "who":
         head = set(content_stems(" ".join(_WHO_VERB.findall(q)[:1])))
     elif _MEASURE_NOUNS.search(q):  # "what magnitude was the tremor": "magnitude 3.9"
@@ -111,6 +113,24 @@ def head_stems(question: str) -> set[str]:
     if groups:  # "miners died": the same holds for any noun beside a verb of what happened
         head = set().union(*groups) | (head & UNIT_STEMS)  # "days ... last": days stays
     return head
+
+
+_TRAILING_NAMES = re.compile(
+    r"(?:\s+(?:in|at|of|on|near|from|to|for|as|with|by)(?:\s+(?:the|a|an))?(?:\s+[A-Z][\w'’-]*)+"
+    r"|(?:\s+[A-Z][\w'’-]*)+)$"
+)
+
+
+def _closing_verb(question: str) -> str:
+    """The question's last word once trailing names are cut: "did thieves raid Casa Verrano
+    in Lissard" -> raid; "will the stadium open" -> open."""
+    text = normalize_text(question).strip().rstrip("?. ")
+    while True:
+        shorter = _TRAILING_NAMES.sub("", text)
+        if shorter == text or not shorter.strip():
+            break
+        text = shorter
+    return text.split()[-1] if text.split() else ""
 
 
 def _near(sentence: str, question: str) -> list[float]:
@@ -163,6 +183,8 @@ def passage_value(
             found = [(v, at) for v, at in found if head & _window_stems(text, at)]
         elif who and beside:  # "the owner, Novaflare Ltd", not "the Eastfield plant"
             found = beside
+        if head:  # "signed off on Monday" is another event's day than "will open"
+            found = [(v, at) for v, at in found if not v.weekday or (v, at) in beside]
         for value, at in found:
             # a calendar date outranks a weekday, which outranks a bare year
             day = 0.0 if value.grain != "day" else -0.2 if value.weekday else 0.1
