@@ -3,7 +3,7 @@
     rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
     rag eval realtimeqa --data DIR [--weeks W,A-B] [--compare naive] [--limit N] [--out DIR]
     rag eval injection [--out DIR] [--json]
-    rag eval conflicts [--split dev|test|holdout|dev2|test2] [--llm extractive]
+    rag eval conflicts [--split dev|test|holdout|dev2|test2|dev3|test3] [--llm extractive]
                                                         (evals/conflicts_eval.py)
     rag eval stories --corpus DIR                                      (evals/stories_eval.py)
 
@@ -71,9 +71,10 @@ def register(
     )
     p.add_argument(
         "--split",
-        choices=["dev", "test", "holdout", "dev2", "test2"],
+        choices=["dev", "test", "holdout", "dev2", "test2", "dev3", "test3"],
         help="gold: only questions of this split; without a file, dev is the seed set and test "
-        "its held-out set (conflicts also has holdout, and dev2/test2 of its second round)",
+        "its held-out set (conflicts also has holdout, dev2/test2 of its second round and "
+        "dev3/test3 of its third)",
     )
     p.add_argument("--out", type=Path, help="output folder (default: eval-out/<name>)")
     p.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")

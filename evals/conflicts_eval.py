@@ -1,6 +1,7 @@
 """``rag eval conflicts`` and ``rag eval stories``: conflicting reports and syndicated copies.
 
-    rag eval conflicts [--split dev|test|holdout|dev2|test2] [--llm extractive] [--out DIR] [--json]
+    rag eval conflicts [--split dev|test|holdout|dev2|test2|dev3|test3] [--llm extractive]
+                       [--out DIR] [--json]
     rag eval stories --corpus DIR [--out DIR] [--json]
 
 ``conflicts`` indexes ``evals/conflicts/corpus`` (fictional articles: reports

@@ -21,6 +21,14 @@ assert not ({e for e, *_ in A} & {e for e, *_ in _a2["articles"]}), "event names
 assert DEV2 | TEST2 == {e for e, *_ in _a2["articles"]} and not DEV2 & TEST2
 A, COPIES = A + _a2["articles"], COPIES + _a2["copies"]
 CONFLICTS, CONTROLS = CONFLICTS + _q2["CONFLICTS"], CONTROLS + _q2["CONTROLS"]
+# Third round (articles3.json, questions3.py): new events in splits dev3 and test3, numbered on.
+_a3 = json.loads((_here / "articles3.json").read_text(encoding="utf-8"))
+_q3 = runpy.run_path(str(_here / "questions3.py"))
+DEV3, TEST3 = _q3["DEV3"], _q3["TEST3"]
+assert not ({e for e, *_ in A} & {e for e, *_ in _a3["articles"]}), "event names must be new"
+assert DEV3 | TEST3 == {e for e, *_ in _a3["articles"]} and not DEV3 & TEST3
+A, COPIES = A + _a3["articles"], COPIES + _a3["copies"]
+CONFLICTS, CONTROLS = CONFLICTS + _q3["CONFLICTS"], CONTROLS + _q3["CONTROLS"]
 
 
 def split_of(event):
@@ -28,6 +36,10 @@ def split_of(event):
         return "dev2"
     if event in TEST2:
         return "test2"
+    if event in DEV3:
+        return "dev3"
+    if event in TEST3:
+        return "test3"
     return "dev" if event in DEV else "holdout" if event in HOLDOUT else "test"
 
 
