@@ -49,6 +49,7 @@ for _dim, _spec in {
     "mass": "kg:1 kilograms:1 kilogram:1 tonnes:1000 tonne:1000 tons:1000 ton:1000 "
     "pounds:0.4536 lb:0.4536",
     "temperature": "degrees:1 °c:1 c:1",
+    "percent": "percent:1 per-cent:1 pct:1",
 }.items():
     for _pair in _spec.split():
         _word, _factor = _pair.split(":")
@@ -68,6 +69,11 @@ _MEASURE_DIMENSION = {
     "hot": "temperature",
     "cold": "temperature",
 }
+_CHANGE = re.compile(
+    r"\b(drop|dropped|fall|fell|rise|rose|slide|slid|climb|climbed|decline|declined|jump|jumped|"
+    r"gain|gained|lose|lost|grow|grew|shrink|shrank)\b",
+    re.I,
+)
 _TO_NAME = frozenset(
     "belongs belong belonged sold according awarded given handed married owned linked".split()
 )
@@ -160,6 +166,8 @@ def values_in(
     wants_age = bool(re.search(r"\bhow old\b|\bage\b", question, re.I))
     measure = _MEASURE.search(question.lower())
     wants_dimension = _MEASURE_DIMENSION.get(measure[1]) if measure else None
+    if _CHANGE.search(question):  # "how far did shares drop": by a share, not a distance
+        wants_dimension = None
     found: list[tuple[Value, int]] = []
     i = 0
     while i < len(tokens):
@@ -170,6 +178,7 @@ def values_in(
             after_month = previous in MONTHS
             following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
             age = lower.endswith("year-old") or bool(_AGE.match(following)) or following == "old"
+            age = age or (previous[:1].isalpha() and f"{tokens[i - 1]}, {token}," in text)
             if (
                 number
                 and not _is_year(token.split("-")[0])

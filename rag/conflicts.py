@@ -56,6 +56,15 @@ _SAME_SENSE = [
         "fired fire attacked attack shelled shelling",
         "owns owned owner belongs belong",
         "raid raided broke robbed robbery stole stolen theft heist burgled",
+        "escaped escape escapees escapee broke fled fugitive fugitives",
+        "appointed appoint named chosen picked nominated successor",
+        "fell fall drop dropped slid slide declined lost lower",
+        "rose rise rising climbed gained higher jumped",
+        "deep depth deepest",
+        "high height tall highest tallest",
+        "far distance away",
+        "wide width across",
+        "ordered order ordering",
         "open opens opened opening inaugurated",
     )
 ]
@@ -64,6 +73,7 @@ _WHO_VERB = re.compile(
     r"^(?:who|whom|which \w+|what \w+)\s+(?:(?:was|were|is|are|has|have|had|did|does|do|will)\s+)?"
     r"(?!the\b|a\b|an\b)(\w+)"
 )
+_MEASURE_WORDS = re.compile(r"\bhow (deep|high|tall|far|wide)\b")
 _MEASURE_NOUNS = re.compile(
     r"\b(magnitude|level|category|grade|height|depth|speed|length|distance|temperature|weight|"
     r"altitude|elevation|capacity|share|percentage)\b"
@@ -167,6 +177,11 @@ def passage_value(
     where = question_type(question) == "where"
     who = question_type(question) == "who"
     head = head_stems(question)
+    known_verb = any(head & group for group in _SAME_SENSE)
+    measure = _MEASURE_WORDS.search(normalize_text(question).lower())
+    measured = set(content_stems(measure[1])) if measure else set()
+    for group in _SAME_SENSE if measured else []:
+        measured |= group if measured & group else set()
     candidates: list[tuple[float, int, Value]] = []
     for i in range(len(passage.sentences)):  # all, not only those shown: the note shows them
         text = passage.sentences[i].text
@@ -181,14 +196,16 @@ def passage_value(
         near = _near(text, question)
         if kind == "number" and head:  # a count must sit next to what is counted
             found = [(v, at) for v, at in found if head & _window_stems(text, at)]
-        elif who and beside:  # "the owner, Novaflare Ltd", not "the Eastfield plant"
-            found = beside
+        elif who and (beside or known_verb):  # "the owner, Novaflare Ltd", not "Eastfield"
+            found = beside  # a verb with known synonyms that is absent: no value here
         if head:  # "signed off on Monday" is another event's day than "will open"
             found = [(v, at) for v, at in found if not v.weekday or (v, at) in beside]
         for value, at in found:
             # a calendar date outranks a weekday, which outranks a bare year
             day = 0.0 if value.grain != "day" else -0.2 if value.weekday else 0.1
-            candidates.append((s + NEAR_WEIGHT * near[at] + day, i, value))
+            # "12 metres wide and 18 metres deep": the measure named right after the value
+            sized = 0.2 if measured & _window_stems(text, at + 1, 1) else 0.0
+            candidates.append((s + NEAR_WEIGHT * near[at] + day + sized, i, value))
     if any(v.grain == "day" and not v.weekday for _, _, v in candidates):
         candidates = [c for c in candidates if not c[2].weekday]  # a calendar date is surer
     best = max(candidates, key=lambda c: c[0], default=None)
