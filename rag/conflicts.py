@@ -19,7 +19,7 @@ from rag.claims import question_type
 from rag.conflict_values import TOKEN as _TOKEN
 from rag.conflict_values import UNIT_STEMS, Kind, Value, expected_kind, values_in
 from rag.stories import DATELINE as _DATELINE
-from rag.text import content_stems, normalize_text
+from rag.text import content_stems, normalize_text, stopwords
 from rag.types import Passage
 
 __all__ = ["Value", "about_event", "detect", "expected_kind", "passage_value", "sentence_scorer"]
@@ -53,13 +53,15 @@ _SAME_SENSE = [
         "take took taken takes last lasted lasting",
         "won win wins winner victory",
         "arrested arrest held detained suspect custody charged",
-        "fired fire attacked attack shelled shelling",
+        "fired fire attacked attack shelled shelling ambushed ambush",
         "owns owned owner belongs belong",
         "raid raided broke robbed robbery stole stolen theft heist burgled",
         "escaped escape escapees escapee broke fled fugitive fugitives",
         "appointed appoint named chosen picked nominated successor",
-        "fell fall drop dropped slid slide declined lost lower",
-        "rose rise rising climbed gained higher jumped",
+        "fell fall drop dropped slid slide declined lost lower decrease decreased less",
+        "rose rise rising climbed gained higher jumped increase increased more",
+        "ran run runs running operated operates operator",
+        "led lead leads leading headed",
         "deep depth deepest",
         "high height tall highest tallest",
         "far distance away",
@@ -74,6 +76,7 @@ _WHO_VERB = re.compile(
     r"(?!the\b|a\b|an\b)(\w+)"
 )
 _MEASURE_WORDS = re.compile(r"\bhow (deep|high|tall|far|wide)\b")
+_CHANGE_VERB = re.compile(r"\b(drop|fall|fell|rise|rose|slide|slid|climb|decline|jump|gain)\b")
 _MEASURE_NOUNS = re.compile(
     r"\b(magnitude|level|category|grade|height|depth|speed|length|distance|temperature|weight|"
     r"altitude|elevation|capacity|share|percentage)\b"
@@ -113,6 +116,8 @@ def head_stems(question: str) -> set[str]:
         head = set(content_stems(_closing_verb(question)))  # "did the exchange of fire last"
     elif question_type(question) == "who":
         head = set(content_stems(" ".join(_WHO_VERB.findall(q)[:1])))
+    elif _CHANGE_VERB.search(q):  # "how far did shares drop": "shares slid 11 percent"
+        head = set(content_stems(_CHANGE_VERB.search(q)[1]))
     elif _MEASURE_NOUNS.search(q):  # "what magnitude was the tremor": "magnitude 3.9"
         head = set(content_stems(" ".join(_MEASURE_NOUNS.findall(q))))
     else:
@@ -198,14 +203,16 @@ def passage_value(
             found = [(v, at) for v, at in found if head & _window_stems(text, at)]
         elif who and (beside or known_verb):  # "the owner, Novaflare Ltd", not "Eastfield"
             found = beside  # a verb with known synonyms that is absent: no value here
-        if head:  # "signed off on Monday" is another event's day than "will open"
-            found = [(v, at) for v, at in found if not v.weekday or (v, at) in beside]
+        if head and not head & set(content_stems(text)):  # "signed off on Monday" is
+            found = [(v, at) for v, at in found if not v.weekday]  # not the day it "will open"
         for value, at in found:
             # a calendar date outranks a weekday, which outranks a bare year
             day = 0.0 if value.grain != "day" else -0.2 if value.weekday else 0.1
             # "12 metres wide and 18 metres deep": the measure named right after the value
             sized = 0.2 if measured & _window_stems(text, at + 1, 1) else 0.0
-            candidates.append((s + NEAR_WEIGHT * near[at] + day + sized, i, value))
+            closest = next((w for w in range(WINDOW + 1) if head & _window_stems(text, at, w)), 0)
+            nearest = 0.02 * (WINDOW - closest) if head else 0.0  # "a tax rise of 4.5 percent"
+            candidates.append((s + NEAR_WEIGHT * near[at] + day + sized + nearest, i, value))
     if any(v.grain == "day" and not v.weekday for _, _, v in candidates):
         candidates = [c for c in candidates if not c[2].weekday]  # a calendar date is surer
     best = max(candidates, key=lambda c: c[0], default=None)
@@ -224,6 +231,30 @@ def about_event(passage: Passage, question: str) -> bool:
     return all(set(content_stems(n)) <= text for n in names)
 
 
+SHARED_NAMES = 3  # distinct names two reports share to be about one event
+
+
+def _names(passage: Passage) -> set[str]:
+    """Capitalised words inside sentences (not the first word): the people, places and
+    organisations a report names."""
+    words: set[str] = set()
+    for sentence in passage.sentences or []:
+        tokens = _TOKEN.findall(normalize_text(sentence.text))
+        words.update(t.lower() for t in tokens[1:] if t[0].isupper() and len(t) > 2)
+    return words - set(stopwords())
+
+
+def same_event(passage: Passage, anchors: Sequence[Passage]) -> bool:
+    """A report that does not use the question's names ("above Varnes") but shares several
+    others with one that does (the guide company, the rescue chief, the hospital town)."""
+    names = _names(passage)
+    return any(
+        len(names & _names(a)) >= SHARED_NAMES
+        for a in anchors
+        if (a.story_id or a.source) != (passage.story_id or passage.source)
+    )
+
+
 def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
     """Every value of ``kind`` anywhere in the passages (names as single words; for causes,
     every word of the passages: a cause is stated when all its words are there). For a
@@ -231,6 +262,8 @@ def _keys(passages: Sequence[Passage], kind: Kind, question: str) -> set[str]:
     say Wren won."""
     keys: set[str] = set()
     head = head_stems(question) if question_type(question) == "who" else set()
+    if not any(head & group for group in _SAME_SENSE):
+        head = set()  # an unknown verb ("carried out"): every name the report gives counts
     for passage in passages:
         if kind == "cause":
             keys.update(content_stems(f"{passage.title}\n{passage.text}"))
@@ -270,9 +303,10 @@ def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[d
     if kind is None or len(shown) < 2:
         return []
     by_story: dict[str, tuple[Value, Passage]] = {}
+    anchors = [p for p in shown if about_event(p, question)]
     for passage in shown:
         story = passage.story_id or passage.source
-        if story in by_story or not about_event(passage, question):
+        if story in by_story or not (passage in anchors or same_event(passage, anchors)):
             continue
         found = passage_value(passage, question, kind, score)
         if found is not None:
