@@ -247,6 +247,7 @@ def values_in(
     return found
 
 
+_MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _SAYS = frozenset("said says told added stated announced".split())
 _SPOKES = frozenset("spokesman spokeswoman spokesperson spokesmen according reporter".split())
 _SPEAKER_QUESTION = re.compile(r"\b(said|say|says|told|tell|announced|according|spokes\w+)\b", re.I)
@@ -263,6 +264,8 @@ def _name_start(tokens: list[str], i: int) -> bool:
     lower = re.sub(r"['’]s$", "", tokens[i].lower())
     if lower in MONTHS or lower in WEEKDAYS or len(tokens[i]) < 2 or _number(tokens, i):
         return False
+    if lower[:4].rstrip(".") in _MONTH_ABBREVIATIONS or re.search(r"['’](m|re|ll|ve|d|t)$", lower):
+        return False  # "Feb", "Sept"; "I'm", "Don't"
     if lower in stopwords() or lower in DEMONYMS:  # "; These casualties", "Syrian forces"
         return False
     if i == 0:  # a capitalised first word is a name only when a name goes on after it

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from rag.claims import question_type
@@ -232,6 +233,29 @@ def about_event(passage: Passage, question: str) -> bool:
 
 
 SHARED_NAMES = 3  # distinct names two reports share to be about one event
+NEWS_CYCLE_DAYS = 30  # reports further apart than this are about different moments
+
+
+def same_news_cycle(found: list[tuple[Value, Passage]]) -> list[tuple[Value, Passage]]:
+    """The values from reports within ``NEWS_CYCLE_DAYS`` of the newest dated one (undated
+    ones kept): two reports that disagree about one event appear days apart, while a 2022
+    article and a 2026 one name two different Winter Olympics."""
+    days = [_day(p.date) for _, p in found]
+    newest = max((d for d in days if d is not None), default=None)
+    if newest is None:
+        return found
+    return [
+        f
+        for f, d in zip(found, days, strict=True)
+        if d is None or (newest - d).days <= NEWS_CYCLE_DAYS
+    ]
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 def _names(passage: Passage) -> set[str]:
@@ -312,7 +336,7 @@ def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[d
         if found is not None:
             by_story[story] = (found[0], passage)
     groups: list[tuple[Value, list[Passage]]] = []
-    for value, passage in by_story.values():
+    for value, passage in same_news_cycle(list(by_story.values())):
         for known, cited in groups:
             if known.grain == value.grain and _same(known, value):
                 cited.append(passage)
