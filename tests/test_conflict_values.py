@@ -188,3 +188,54 @@ def test_who_conflict_needs_the_other_report_to_say_the_asked_thing() -> None:
     found = detect(q, passages, overlap_score(q))
     first, second = (v["value"] for v in found[0]["values"])
     assert first == "Ilse Haverkamp" and second.endswith("Wren")
+
+
+def test_real_news_flag_count_lists_each_flagged_question(tmp_path, embedder) -> None:
+    """``evals.rtqa_conflicts`` over a two-report corpus: the disagreeing question is listed
+    with both values and their sources; an agreeing one is not."""
+    from types import SimpleNamespace
+
+    from evals.rtqa_conflicts import flagged_questions
+    from rag.pipeline import RAG
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    reports = {
+        "a": (
+            "Harbour Post",
+            "03",
+            "The ferry Santa Luzia capsized off Porto Velho on Tuesday "
+            "evening. At least 31 people died, officials said on Wednesday morning.",
+        ),
+        "b": (
+            "Radio Nord",
+            "04",
+            "The health ministry said 27 people died when the Santa Luzia "
+            "went down near Cabo Frio island late on Tuesday. Navy divers resumed the search.",
+        ),
+    }
+    for name, (publisher, day, body) in reports.items():
+        (corpus / f"{name}.md").write_text(
+            f"---\ntitle: Santa Luzia report {name}\nsource: {publisher}\n"
+            f"date: 2026-03-{day}\n---\n{body}\n",
+            encoding="utf-8",
+        )
+    rag = RAG(make_settings(tmp_path), embed_model=embedder, llm=None)
+    rag.ingest()
+
+    def question(sentence: str) -> SimpleNamespace:
+        return SimpleNamespace(sentence=sentence, choices=["x"], gold=0, as_of=20260310)
+
+    flagged = flagged_questions(
+        rag,
+        [
+            question("How many people died when the Santa Luzia capsized?"),
+            question("Which ministry gave the Santa Luzia toll?"),
+        ],
+    )
+    assert [f["question"] for f in flagged] == [
+        "How many people died when the Santa Luzia capsized?"
+    ]
+    assert sorted(v["value"] for v in flagged[0]["values"]) == ["27", "31"]
+    assert all(v["sources"][0]["date"].startswith("2026-03") for v in flagged[0]["values"])
