@@ -46,8 +46,7 @@ for _dim, _spec in {
     "kilometres:1000 kilometer:1000 kilometers:1000 mile:1609 miles:1609 foot:0.3048 "
     "feet:0.3048 ft:0.3048 yards:0.9144 yard:0.9144",
     "speed": "km/h:1 kph:1 kmh:1 mph:1.609 knots:1.852 knot:1.852",
-    "mass": "kg:1 kilograms:1 kilogram:1 tonnes:1000 tonne:1000 tons:1000 ton:1000 "
-    "pounds:0.4536 lb:0.4536",
+    "mass": "kg:1 kilograms:1 kilogram:1 tonnes:1000 tonne:1000 tons:1000 ton:1000 lb:0.4536",
     "temperature": "degrees:1 °c:1 c:1",
     "percent": "percent:1 per-cent:1 pct:1",
 }.items():
@@ -166,6 +165,8 @@ def values_in(
     wants_age = bool(re.search(r"\bhow old\b|\bage\b", question, re.I))
     measure = _MEASURE.search(question.lower())
     wants_dimension = _MEASURE_DIMENSION.get(measure[1]) if measure else None
+    if re.search(r"\bhow long (?:is|are)\b", question, re.I):
+        wants_dimension = "length"  # "how long is the bridge", not "how long did it last"
     if _CHANGE.search(question):  # "how far did shares drop": by a share, not a distance
         wants_dimension = None
     found: list[tuple[Value, int]] = []
