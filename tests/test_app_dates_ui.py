@@ -15,8 +15,7 @@ import pytest
 
 from tests import app_server
 from tests.app_server import AppServer, running_app
-from tests.conftest import ARTIFACTS, SEED_CORPUS
-from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import ARTIFACTS, CHROMIUM, SEED_CORPUS
 
 ANSWER_MS = 120_000
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -73,16 +72,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         patch.setattr(app_server, "SEED_CORPUS", seed)
         with running_app(base, RAG_LLM="extractive") as server:
             yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

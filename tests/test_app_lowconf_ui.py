@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests.app_server import AppServer, running_app
-from tests.conftest import ARTIFACTS
-from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS, ask, open_page
+from tests.conftest import ARTIFACTS, CHROMIUM
+from tests.test_app_browser import ask, open_page
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,22 +27,22 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         yield server
 
 
-def test_the_note_leads_the_chat_answer_and_its_citation_still_links(app: AppServer) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_the_note_leads_the_chat_answer_and_its_citation_still_links(
+    app: AppServer, browser: Any
+) -> None:
+    from playwright.sync_api import expect
 
     from rag.answer import LOW_CONFIDENCE_NOTE
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page: Any = open_page(browser, app.url)
-            answer = ask(page, "Where were the wounded taken after the assault?", turn=1)
-            expect(answer).to_contain_text("Tanf")
-            text = answer.inner_text().strip()
-            assert text.startswith(LOW_CONFIDENCE_NOTE), text
-            assert "Revised" not in text  # the note streamed first: not a change to the draft
-            expect(answer.locator("a[href^='#src-1-']").first).to_have_text("[1]")
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "low-confidence.png"), full_page=True)
-        finally:
-            browser.close()
+    page: Any = open_page(browser, app.url)
+    try:
+        answer = ask(page, "Where were the wounded taken after the assault?", turn=1)
+        expect(answer).to_contain_text("Tanf")
+        text = answer.inner_text().strip()
+        assert text.startswith(LOW_CONFIDENCE_NOTE), text
+        assert "Revised" not in text  # the note streamed first: not a change to the draft
+        expect(answer.locator("a[href^='#src-1-']").first).to_have_text("[1]")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "low-confidence.png"), full_page=True)
+    finally:
+        page.context.close()

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from tests.app_server import AppServer, running_app
-from tests.conftest import ARTIFACTS, ROOT
-from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS, choose_extractive
+from tests.conftest import ARTIFACTS, CHROMIUM, ROOT
+from tests.test_app_browser import choose_extractive
 
 DOCS = ROOT / "docs"
 ANSWER_MS = 120_000
@@ -43,16 +43,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         RAG_LLM_CONTEXT_WINDOW="4096",
     ) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
