@@ -41,16 +41,23 @@ def test_table_marks_a_variant_kept_only_if_it_wins_on_both_halves() -> None:
     assert lines[4] == "| x=1 | 0.700 (+0.200) | 0.450 (-0.050) | no |"
 
 
+def tiny_run(
+    benchmark: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Settings, dict[str, str]]:
+    """Settings over the two-week test benchmark with a hashing embedder, and its two halves."""
+    import rag.pipeline
+
+    monkeypatch.setattr(rag.pipeline, "build_embedder", lambda settings: HashEmbedding())
+    base = Settings(cache_dir=tmp_path / "cache", llm="extractive", benchmark_dir=benchmark)
+    return base, {"one": "20260109", "two": "20260116"}
+
+
 def test_run_scores_naive_and_each_variant_per_half(
     data_dir: Path,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import rag.pipeline
-
-    monkeypatch.setattr(rag.pipeline, "build_embedder", lambda settings: HashEmbedding())
-    base = Settings(cache_dir=tmp_path / "cache", llm="extractive", benchmark_dir=data_dir)
-    halves = {"one": "20260109", "two": "20260116"}
+    base, halves = tiny_run(data_dir, tmp_path, monkeypatch)
     results = rtqa_crossval.run(["base", "recency_weight=0"], halves, base)
     assert set(results["rows"]) == {"one", "two"}
     for row in results["rows"].values():
@@ -93,11 +100,7 @@ def test_confidence_run_records_signals_and_hits_per_half(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import rag.pipeline
-
-    monkeypatch.setattr(rag.pipeline, "build_embedder", lambda settings: HashEmbedding())
-    base = Settings(cache_dir=tmp_path / "cache", llm="extractive", benchmark_dir=data_dir)
-    halves = {"one": "20260109", "two": "20260116"}
+    base, halves = tiny_run(data_dir, tmp_path, monkeypatch)
     results = rtqa_crossval.run([], halves, base, confidence=True)
     for rows in results["rows"].values():
         (row,) = rows  # one answerable question per week

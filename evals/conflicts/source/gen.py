@@ -12,34 +12,24 @@ _q = runpy.run_path(str(_here / "questions.py"))
 A, COPIES = _a["articles"], _a["copies"]
 DEV, CONFLICTS, CONTROLS = _q["DEV"], _q["CONFLICTS"], _q["CONTROLS"]
 HOLDOUT = _q["HOLDOUT"]
-# Second round (articles2.json, questions2.py): new events in splits dev2 and test2; its question
-# ids continue the numbering of the first round.
-_a2 = json.loads((_here / "articles2.json").read_text(encoding="utf-8"))
-_q2 = runpy.run_path(str(_here / "questions2.py"))
-DEV2, TEST2 = _q2["DEV2"], _q2["TEST2"]
-assert not ({e for e, *_ in A} & {e for e, *_ in _a2["articles"]}), "event names must be new"
-assert DEV2 | TEST2 == {e for e, *_ in _a2["articles"]} and not DEV2 & TEST2
-A, COPIES = A + _a2["articles"], COPIES + _a2["copies"]
-CONFLICTS, CONTROLS = CONFLICTS + _q2["CONFLICTS"], CONTROLS + _q2["CONTROLS"]
-# Third round (articles3.json, questions3.py): new events in splits dev3 and test3, numbered on.
-_a3 = json.loads((_here / "articles3.json").read_text(encoding="utf-8"))
-_q3 = runpy.run_path(str(_here / "questions3.py"))
-DEV3, TEST3 = _q3["DEV3"], _q3["TEST3"]
-assert not ({e for e, *_ in A} & {e for e, *_ in _a3["articles"]}), "event names must be new"
-assert DEV3 | TEST3 == {e for e, *_ in _a3["articles"]} and not DEV3 & TEST3
-A, COPIES = A + _a3["articles"], COPIES + _a3["copies"]
-CONFLICTS, CONTROLS = CONFLICTS + _q3["CONFLICTS"], CONTROLS + _q3["CONTROLS"]
+# Later rounds (articlesN.json, questionsN.py): new events in splits devN and testN; their
+# question ids continue the numbering of the rounds before.
+SPLITS = {}
+for n in (2, 3):
+    _an = json.loads((_here / f"articles{n}.json").read_text(encoding="utf-8"))
+    _qn = runpy.run_path(str(_here / f"questions{n}.py"))
+    dev, test = _qn[f"DEV{n}"], _qn[f"TEST{n}"]
+    events = {e for e, *_ in _an["articles"]}
+    assert not ({e for e, *_ in A} & events), "event names must be new"
+    assert dev | test == events and not dev & test
+    SPLITS |= {e: f"dev{n}" for e in dev} | {e: f"test{n}" for e in test}
+    A, COPIES = A + _an["articles"], COPIES + _an["copies"]
+    CONFLICTS, CONTROLS = CONFLICTS + _qn["CONFLICTS"], CONTROLS + _qn["CONTROLS"]
 
 
 def split_of(event):
-    if event in DEV2:
-        return "dev2"
-    if event in TEST2:
-        return "test2"
-    if event in DEV3:
-        return "dev3"
-    if event in TEST3:
-        return "test3"
+    if event in SPLITS:
+        return SPLITS[event]
     return "dev" if event in DEV else "holdout" if event in HOLDOUT else "test"
 
 
