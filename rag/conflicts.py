@@ -1,7 +1,7 @@
 """Conflicting reports: passages of different stories that give different values for what is asked.
 
 No model is involved. The question says what kind of value it wants (a count
-or amount, a date, a name or place: ``rag.claims.question_type``); in each
+or amount, a date or time, a name or place, a cause: ``rag.conflict_values``); in each
 passage shown to the model, the sentence that best answers the question (the
 same score that picks the prompt's sentences) gives its value, the one closest
 to the question's words. Two stories whose values differ are a conflict: the
@@ -19,6 +19,8 @@ from typing import Any
 from rag.claims import question_type
 from rag.conflict_values import TOKEN as _TOKEN
 from rag.conflict_values import UNIT_STEMS, Kind, Value, expected_kind, values_in
+from rag.senses import PEOPLE as _PEOPLE
+from rag.senses import SAME_SENSE as _SAME_SENSE
 from rag.stories import DATELINE as _DATELINE
 from rag.text import content_stems, normalize_text, stopwords
 from rag.types import Passage
@@ -40,37 +42,6 @@ _DO = frozenset("did does do will would can could has have had".split())
 _BE = frozenset("is are was were".split())
 
 
-# Words news reports use interchangeably for what is counted (stems).
-_SAME_SENSE = [
-    set(content_stems(words))
-    for words in (
-        "die died dead death deaths killed toll fatalities lives",
-        "injured injuries hurt wounded",
-        "people persons residents passengers",
-        "evacuated evacuation fled",
-        "paid pay price fee cost worth value valued buy bought sold sale deal",
-        "began begin started start broke",
-        "share percent percentage",
-        "take took taken takes last lasted lasting",
-        "won win wins winner victory",
-        "arrested arrest held detained suspect custody charged",
-        "fired fire attacked attack shelled shelling ambushed ambush",
-        "owns owned owner belongs belong",
-        "raid raided broke robbed robbery stole stolen theft heist burgled",
-        "escaped escape escapees escapee broke fled fugitive fugitives",
-        "appointed appoint named chosen picked nominated successor",
-        "fell fall drop dropped slid slide declined lost lower decrease decreased less",
-        "rose rise rising climbed gained higher jumped increase increased more",
-        "ran run runs running operated operates operator",
-        "led lead leads leading headed",
-        "deep depth deepest",
-        "high height tall highest tallest",
-        "far distance away",
-        "wide width across",
-        "ordered order ordering",
-        "open opens opened opening inaugurated",
-    )
-]
 # the verb of a who-question: "who [was] arrested", "which company owns"
 _WHO_VERB = re.compile(
     r"^(?:who|whom|which \w+|what \w+)\s+(?:(?:was|were|is|are|has|have|had|did|does|do|will)\s+)?"
@@ -82,9 +53,6 @@ _MEASURE_NOUNS = re.compile(
     r"\b(magnitude|level|category|grade|height|depth|speed|length|distance|temperature|weight|"
     r"altitude|elevation|capacity|share|percentage)\b"
 )
-
-
-_PEOPLE = set(content_stems("people persons residents passengers"))
 
 
 def head_stems(question: str) -> set[str]:
