@@ -294,6 +294,8 @@ def detect(question: str, passages: Sequence[Passage], score: ScoreFn) -> list[d
     shown = [p for p in passages if p.in_prompt]
     if kind is None or len(shown) < 2:
         return []
+    if question_type(question) == "who" and not head_stems(question):
+        return []  # "an athlete from which country was ...": no verb says which name is asked
     by_story: dict[str, tuple[Value, Passage]] = {}
     anchors = [p for p in shown if about_event(p, question)]
     for passage in shown:

@@ -239,3 +239,19 @@ def test_real_news_flag_count_lists_each_flagged_question(tmp_path, embedder) ->
     ]
     assert sorted(v["value"] for v in flagged[0]["values"]) == ["27", "31"]
     assert all(v["sources"][0]["date"].startswith("2026-03") for v in flagged[0]["values"])
+
+
+def test_a_who_question_without_a_verb_to_read_gets_no_conflict() -> None:
+    from rag.claims import question_type
+
+    q = "Which official, from the Tarsin region?"  # nothing says which name is asked
+    assert question_type(q) == "who" and expected_kind(q) == "name"
+    a = "Ilse Haverkamp of the Tarsin region skied. Officials praised Haverkamp."
+    b = "Tomasz Wren of the Tarsin region skied. Officials praised Wren."
+    passages = [
+        passage(1, a, "Velmora Bulletin", "2026-05-18", "s1"),
+        passage(2, b, "Election Monitor", "2026-05-21", "s2"),
+    ]
+    assert detect(q, passages, overlap_score(q)) == []
+    asked = "Who skied in the Tarsin region?"
+    assert detect(asked, passages, overlap_score(asked))  # with a verb, the two names differ
