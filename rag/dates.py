@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -236,28 +236,37 @@ def extend_phrase(core: str, rest: str, base: date) -> str:
     return core
 
 
-def _found_dates(question: str, base: date) -> list[tuple[str, int, str]]:
-    """(phrase, position, relation word) for each real date phrase in ``question``."""
+def date_phrases(
+    text: str, base: date, skip: Collection[str] = ()
+) -> Iterator[tuple[str, str, int]]:
+    """Each real date phrase dateparser finds in ``text`` relative to ``base``: its core
+    (relation word cut off, a following year or day joined on), the relation word, and where
+    it starts. Phrases whose core is in ``skip`` (lower case) are left out."""
     from dateparser.search import search_dates
 
     found = search_dates(
-        question,
+        text,
         languages=["en"],
         settings={"RELATIVE_BASE": datetime(base.year, base.month, base.day)},
     )
-    results: list[tuple[str, int, str]] = []
     cursor = 0
     for phrase, _ in found or []:
-        start = question.find(phrase, cursor)
+        start = text.find(phrase, cursor)
         if start < 0:
             continue
         cursor = start + len(phrase)
-        if not is_real_date(question, phrase, start):
+        if not is_real_date(text, phrase, start):
             continue
         core, relation = trim_phrase(phrase)
-        if not core or core.lower() in NOT_WINDOWS:
+        if not core or core.lower() in skip:
             continue
-        core = extend_phrase(core, question[cursor:], base)
+        yield extend_phrase(core, text[cursor:], base), relation, start
+
+
+def _found_dates(question: str, base: date) -> list[tuple[str, int, str]]:
+    """(phrase, position, relation word) for each real date phrase in ``question``."""
+    results: list[tuple[str, int, str]] = []
+    for core, relation, start in date_phrases(question, base, NOT_WINDOWS):
         if FUTURE.search(question[:start]):
             continue  # "will it open in May?": the date is the event's, not the articles'
         before = _words(question[:start])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import BaseNode, TransformComponent
@@ -26,11 +26,9 @@ from rag.dates import (
     FUTURE,
     MONTHS,
     WEEKDAY_PHRASE,
-    extend_phrase,
+    date_phrases,
     from_int,
-    is_real_date,
     span,
-    trim_phrase,
 )
 from rag.text import split_sentences
 
@@ -112,23 +110,8 @@ def sentence_date(sentence: str, published: date) -> int | None:
     """The event day of one sentence, relative to the article's publish date; None if none."""
     if not _DATEISH.search(sentence):
         return None
-    from dateparser.search import search_dates
-
-    base = datetime(published.year, published.month, published.day)
-    found = search_dates(sentence, languages=["en"], settings={"RELATIVE_BASE": base})
     codes: list[int] = []
-    cursor = 0
-    for phrase, _ in found or []:
-        start = sentence.find(phrase, cursor)
-        if start < 0:
-            continue
-        cursor = start + len(phrase)
-        if not is_real_date(sentence, phrase, start):
-            continue
-        core, _ = trim_phrase(phrase)
-        if not core or core.lower() in {"now", "today", "tonight"}:
-            continue
-        core = extend_phrase(core, sentence[cursor:], published)
+    for core, _, start in date_phrases(sentence, published, {"now", "today", "tonight"}):
         weekday = WEEKDAY_PHRASE.search(core)
         if weekday and not any(w in MONTHS for w in re.findall(r"[a-z]+", core.lower())):
             core = weekday[0]  # "52 to 40 on Tuesday": the day, not the year 1940
