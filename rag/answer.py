@@ -160,7 +160,11 @@ class AnswerChain:
         timings["rewrite"] = time.perf_counter() - started
 
         t = time.perf_counter()
-        nodes, as_of, window, current = self.search(standalone, options)
+        wants_value = options.style != "short" and conflicts.expected_kind(standalone) is not None
+        extra = self.settings.conflict_reserve if wants_value else 0
+        nodes, as_of, window, current = self.search(standalone, options, extra=extra)
+        top_k = options.top_k or self.settings.top_k
+        nodes, reserve = nodes[:top_k], nodes[top_k:]
         timings["retrieve"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -180,13 +184,7 @@ class AnswerChain:
 
         fitted = fit(nodes)
         passages, vectors, found = fitted
-        if (
-            not found
-            and options.style != "short"
-            and self.settings.conflict_reserve
-            and conflicts.expected_kind(standalone) is not None
-        ):
-            reserve = self.search(standalone, options, extra=self.settings.conflict_reserve)[0]
+        if not found and reserve:
             swapped = with_other_side(standalone, nodes, fitted, reserve, fit, self.embed_model)
             if swapped is not None:
                 nodes, (passages, vectors, found) = swapped
@@ -212,15 +210,17 @@ class AnswerChain:
     ) -> tuple[list[NodeWithScore], date | None, Window | None, bool]:
         """Retrieve for ``question`` within its window: the passages, as-of day, window, and
         whether it asks about the current state. The RealTime QA runner calls this too.
-        ``extra`` more passages are retrieved past ``top_k`` (``rag.conflict_search``).
+        ``extra`` more passages follow the ``top_k`` (``rag.conflict_search``).
         """
         as_of, window = self.window_for(question, options)
         current = is_current_state(question)
+        top_k = options.top_k or self.settings.top_k
 
         def search(window: Window | None) -> list[NodeWithScore]:
             return self.retriever.search(
                 question,
-                top_k=(options.top_k or self.settings.top_k) + extra,
+                top_k=top_k,
+                extra=extra,
                 as_of=options.as_of,
                 date_from=window.start_int if window else None,
                 date_to=window.end_int if window else None,
@@ -230,7 +230,7 @@ class AnswerChain:
             )
 
         nodes = search(window)
-        dated = any(int(n.node.metadata.get("date_int") or 0) for n in nodes)
+        dated = any(int(n.node.metadata.get("date_int") or 0) for n in nodes[:top_k])
         if not dated and window is not None and not window.strict:
             # "the October 15th meeting": a calendar date that names the event, not the news.
             as_of, window = self.window_for(question, options, parse=False)

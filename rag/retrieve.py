@@ -317,8 +317,10 @@ class HybridRetriever(BaseRetriever):
         dated_only: bool = False,
         recency_weight: float | None = None,
         files: Sequence[str] | None = None,
+        extra: int = 0,
     ) -> list[NodeWithScore]:
-        """Fused top ``top_k`` chunks for ``query``, each scored and annotated.
+        """Fused top ``top_k`` chunks for ``query``, each scored and annotated, then ``extra``
+        more in the same order (the first ``top_k`` are what a search without them returns).
 
         ``date_from``/``date_to`` (YYYYMMDD, inclusive) and ``dated_only`` filter
         both rankings before fusion, so nothing outside the window is returned;
@@ -370,7 +372,7 @@ class HybridRetriever(BaseRetriever):
             return None if i is None else str((table.metadatas[i] or {}).get("file", chunk_id))
 
         for chunk_id, score in diversified(
-            fused, article_of, self.settings.max_chunks_per_article, top_k
+            fused, article_of, self.settings.max_chunks_per_article, top_k + extra
         ):
             i = table.position[chunk_id]
             node = table.node(i)

@@ -181,3 +181,8 @@ def test_diversified_caps_then_backfills_in_rank_order() -> None:
     assert [c for c, _ in diversified(ranked, article.get, 2, 3)] == ["a1", "a2", "b1"]
     assert [c for c, _ in diversified(ranked, article.get, 2, 5)] == ["a1", "a2", "b1", "a3", "a4"]
     assert [c for c, _ in diversified(ranked, article.get, 0, 3)] == ["a1", "a2", "a3"]
+    # A longer list starts with the shorter one: the conflict reserve reads past top_k this way.
+    for cap in (0, 1, 2):
+        for k in range(1, 5):
+            short = diversified(ranked, article.get, cap, k)
+            assert diversified(ranked, article.get, cap, k + 2)[:k] == short
