@@ -11,7 +11,12 @@ import pytest
 from rag.config import Settings
 from rag.pipeline import RAG
 from rag.retrieve import DateBounds, date_filter
-from tests.test_date_filters import dated, rag, run_cli  # noqa: F401  (module fixtures)
+from tests.test_date_filters import (  # noqa: F401  (module fixtures)
+    dated,
+    rag,
+    run_cli,
+    server_retriever,
+)
 
 LIBRARY = ("orlen-library-01.md", "orlen-library-02.md")
 
@@ -52,17 +57,7 @@ def test_chroma_where_clause_keeps_the_files_on_a_server(
     dated: Settings,  # noqa: F811
     embedder: Any,
 ) -> None:
-    from rag.ingest import ingest
-
-    settings = dated.model_copy(
-        update={
-            "chroma_url": chroma_server,
-            "collection": "files_test",
-            "index_dir": dated.index_dir.parent / "files-server-index",
-        }
-    )
-    ingest(settings, embed_model=embedder)
-    r = RAG(settings, embed_model=embedder, llm=None).retriever
+    r = server_retriever(dated, chroma_server, embedder, "files_test")
     found = where_files(r, DateBounds(files=frozenset(LIBRARY)))
     assert found and found <= set(LIBRARY)
 

@@ -103,18 +103,23 @@ def test_chroma_where_clause_embedded(rag: RAG, bounds: DateBounds) -> None:
     assert (0 in found) == (not bounds.dated_only)
 
 
-def test_chroma_where_clause_on_a_server(chroma_server: str, dated: Settings, embedder) -> None:
+def server_retriever(dated: Settings, chroma_server: str, embedder, collection: str):
+    """The dated stories ingested into ``collection`` of the Chroma server, and its retriever."""
     from rag.ingest import ingest
 
     settings = dated.model_copy(
         update={
             "chroma_url": chroma_server,
-            "collection": "dates_test",
-            "index_dir": dated.index_dir.parent / "server-index",
+            "collection": collection,
+            "index_dir": dated.index_dir.parent / f"{collection}-server-index",
         }
     )
     ingest(settings, embed_model=embedder)
-    r = RAG(settings, embed_model=embedder, llm=None).retriever
+    return RAG(settings, embed_model=embedder, llm=None).retriever
+
+
+def test_chroma_where_clause_on_a_server(chroma_server: str, dated: Settings, embedder) -> None:
+    r = server_retriever(dated, chroma_server, embedder, "dates_test")
     for bounds in (DateBounds(20260301, 20260630), DateBounds(20260301, 20260630, dated_only=True)):
         found = where_clause_results(r, bounds)
         assert found and all(bounds.keeps(d) for d in found)
