@@ -36,7 +36,7 @@ from rag.newest import CHANGE_NOTE, is_current_state, needs_change_note, stale_p
 from rag.prompts import REFUSAL, build_messages, format_passages, rewrite_messages
 from rag.tokens import count_tokens as default_count_tokens
 from rag.types import Answer, AskOptions, StreamEvent
-from rag.verify import yes_probability
+from rag.verify import answers_probability, yes_probability
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -337,18 +337,25 @@ class AnswerChain:
 
     def finalize(self, prepared: Prepared, raw: str) -> Answer:
         """Check citations against the passages; refuse when nothing is supported."""
-        verifier = None
-        if self.settings.verify_answers and self.llm is not None:
-            llm = self.llm
+        llm, settings = self.llm, self.settings
+        verifier = refusal_check = None
+        if llm is not None and settings.verify_answers:
 
             def verifier(passages: str, question: str, answer: str) -> float:
                 return yes_probability(llm, passages, question, answer)
+
+        if llm is not None and settings.check_refusals:
+
+            def refusal_check(title: str, sentence: str, question: str) -> float:
+                return answers_probability(llm, title, sentence, question)
 
         policy = grounding.Policy(
             self.settings.fallback_score,
             self.settings.rescue_score,
             verifier=verifier,
             verify_min_yes=self.settings.verify_min_yes,
+            refusal_check=refusal_check,
+            refusal_check_min_yes=self.settings.refusal_check_min_yes,
         )
         answer = grounding.finalize(prepared, raw, self.embed_model, policy)
         answer.answer = strip_markup(answer.answer)  # quoted article text may carry links too

@@ -208,6 +208,17 @@ class Settings(BaseSettings):
     verify_min_yes: float = Field(
         0.5, ge=0, le=1, description="Least probability of 'Yes' for a checked answer to stand."
     )
+    check_refusals: bool = Field(
+        True,
+        description="When the LLM refuses, ask it whether the best passage sentence answers the "
+        "question (one short prefill), and quote that sentence if it does.",
+    )
+    refusal_check_min_yes: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="Least probability of 'Yes' for a sentence to be quoted over a refusal.",
+    )
     rewrite_followups: bool = Field(
         True, description="Rewrite follow-up questions into standalone ones before retrieval."
     )

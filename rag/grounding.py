@@ -56,6 +56,9 @@ class Policy:
     # (cited sentences, question, answer) -> P(yes) from the LLM; None: no check
     verifier: Callable[[str, str, str], float] | None = None
     verify_min_yes: float = 0.5
+    # (article title, sentence, question) -> P(yes) that the sentence answers; None: no check
+    refusal_check: Callable[[str, str, str], float] | None = None
+    refusal_check_min_yes: float = 0.75
 
 
 _REFUSAL_PATTERNS = re.compile(
@@ -96,6 +99,29 @@ def _answer(
         usage=prepared.usage,
         raw_answer=raw,
     )
+
+
+def _bare(text: str) -> str:
+    words = re.sub(r"[^\w]+", " ", CITATION_RE.sub("", text).lower()).split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+
+def drop_echoed_labels(answer: str, labels: list[str]) -> str:
+    """Drop answer sentences that only repeat a headline or heading, or a "(Publisher)" tag.
+
+    A small model asked about something the passages lack sometimes lists their
+    titles, each cited; that names sources, it answers nothing. Sentences of
+    fewer than four words are kept ("RayHaber [1]." can answer "which outlet").
+    """
+    known = [_bare(label) for label in labels if _bare(label)]
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", answer.strip()):
+        bare = _bare(sentence)
+        tag = re.fullmatch(r"\(\s*[^()]+\s*\)", CITATION_RE.sub("", sentence).strip(" ."))
+        if tag or (len(bare.split()) >= 4 and any(bare in label for label in known)):
+            continue
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def refusal_answer(prepared: Prepared, raw: str) -> Answer:
@@ -235,12 +261,14 @@ def finalize(
         return _finalize_phrase(prepared, raw, embed_model)
     shown = _shown(prepared)
     evidence = [f"{p.header()}\n{p.text}" for p in shown] + [prepared.question, prepared.standalone]
-    text = strip_headings(raw.strip(), heading_lines(p.text for p in shown))
+    headings = heading_lines(p.text for p in shown)
+    text = strip_headings(raw.strip(), headings)
+    text = drop_echoed_labels(text, [*headings, *(p.title for p in shown)])
     text = strip_unsupported_years(text, evidence)
 
     def rescue() -> Answer:
         quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
-        return quoted or refusal_answer(prepared, raw)
+        return quoted or checked_rescue(prepared, raw, embed_model, policy)
 
     item = numbered_item(prepared.standalone, shown)
     if item is not None and not mentions_item(text, item[1].text):
@@ -276,6 +304,28 @@ def finalize(
         quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
         return quoted or _answer(prepared, raw, REFUSAL, True, [], route="rejected")
     return answer
+
+
+def checked_rescue(prepared: Prepared, raw: str, embed_model: Any, policy: Policy) -> Answer:
+    """Over a refusal: the best sentence, quoted only if the model says it answers.
+
+    Similarity cannot separate a sentence that answers in other words from one
+    that is only on topic (both score alike on refused questions); the model's
+    yes/no on that one sentence can, at a high bar.
+    """
+    if policy.refusal_check is None:
+        return refusal_answer(prepared, raw)
+    found = best_sentence(prepared, embed_model, strict=False)
+    if found is None or found[0] < policy.fallback_score:
+        return refusal_answer(prepared, raw)
+    started = time.perf_counter()
+    _, passage, sentence = found
+    yes = policy.refusal_check(passage.title, sentence.text, prepared.standalone)
+    prepared.timings["refusal_check"] = time.perf_counter() - started
+    prepared.usage["refusal_check_yes"] = round(yes, 4)
+    if yes < policy.refusal_check_min_yes:
+        return refusal_answer(prepared, raw)
+    return quoted_answer(prepared, raw, found, "checked_rescue")
 
 
 def _verified(prepared: Prepared, answer: Answer, policy: Policy) -> bool:

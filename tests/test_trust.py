@@ -22,7 +22,7 @@ def test_a_year_the_passage_does_not_give_is_removed(seed_index, embedder) -> No
 
 
 def test_an_invented_weekday_never_reaches_the_answer(seed_index, embedder) -> None:
-    rag, _ = rag_with(seed_index, embedder, ["They met on Monday, October 15th [1]."])
+    rag, _ = rag_with(seed_index, embedder, ["They met on Monday, October 15th [1].", "No"])
     answer = rag.ask("On which day of the week did Putin meet Ash-Sharara?")
     assert "Monday" not in answer.answer
 
@@ -48,11 +48,29 @@ def test_an_off_type_draft_takes_the_second_path(seed_index, embedder) -> None:
 def test_a_refusal_is_rescued_only_by_a_sentence_that_holds_the_question(
     seed_index, embedder
 ) -> None:
-    rag, _ = rag_with(seed_index, embedder, [REFUSAL, REFUSAL])
+    rag, llm = rag_with(seed_index, embedder, [REFUSAL, REFUSAL, "No"])
     rescued = rag.ask("Where were the wounded transported?")
     assert rescued.route == "rescue" and "Et-Tanf" in rescued.answer
     kept = rag.ask("How many Syrian soldiers died in the attack?")
     assert kept.refused and kept.route == "refusal"
+    assert kept.usage["refusal_check_yes"] == 0.0  # the model was asked, and said no
+
+
+def test_a_refusal_stands_unless_the_model_says_the_best_sentence_answers(
+    seed_index, embedder
+) -> None:
+    question = "How many Syrian soldiers died in the attack?"
+    rag, llm = rag_with(seed_index, embedder, [REFUSAL, "Yes"])
+    quoted = rag.ask(question)
+    assert quoted.route == "checked_rescue" and not quoted.refused
+    assert quoted.answer.startswith('The articles say: "') and quoted.citations
+    check = llm.prompts[-1][-1].content
+    assert quoted.citations[0].quote in check and question in check
+    assert check.rstrip().endswith("Does the sentence answer the question?")
+    # Off: the refusal stands and the model is asked nothing more.
+    off = seed_index.model_copy(update={"check_refusals": False})
+    rag, llm = rag_with(off, embedder, [REFUSAL])
+    assert rag.ask(question).refused and len(llm.prompts) == 1
 
 
 def test_a_follow_up_rewrite_that_changes_the_question_is_not_searched(
@@ -128,3 +146,21 @@ def test_the_numbered_item_asked_for_is_quoted(seed_index, embedder) -> None:
     assert answer.citations and answer.citations[0].quote.startswith("4.")
     right = rag.ask("What is the fourth step of the practical roadmap?")
     assert right.route == "draft" and "Safe return management" in right.answer
+
+
+def test_headlines_echoed_as_an_answer_are_never_shown(seed_index, embedder) -> None:
+    title = "Joint Syrian-US Attack in Palmyra as Syria and Russia Negotiate Over Military Bases"
+    rag, _ = rag_with(seed_index, embedder, [f"The {title.lower()} [1]. (RayHaber) [2].", "No"])
+    answer = rag.ask("What military strikes did Trump order in retaliation for the attack?")
+    assert answer.refused and "Negotiate" not in answer.answer and "(RayHaber)" not in answer.answer
+
+
+def test_drop_echoed_labels_keeps_short_answers_and_real_sentences() -> None:
+    from rag.grounding import drop_echoed_labels
+
+    labels = ["Fire at Lyon warehouse", "Steps and Practical Roadmap"]
+    kept = "RayHaber [1]. A fire broke out at a Lyon warehouse [1]."
+    assert drop_echoed_labels(kept, labels) == kept
+    assert drop_echoed_labels("Steps and practical roadmap [2]. Four steps [2].", labels) == (
+        "Four steps [2]."
+    )
