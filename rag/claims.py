@@ -44,6 +44,13 @@ _RELATIVE_DATES = re.compile(
     r"october|november|december|\d{4}))\b",
     re.I,
 )
+_EVENT_TIMES = re.compile(
+    r"\b(?:in the (?:aftermath|wake) of|(?:shortly |soon |right |immediately )?(?:after|before|"
+    r"following|during|since) the|in the (?:coming|next|past|last) "
+    r"(?:period|days|weeks|months|years|decades?)|"
+    r"at the (?:start|end|beginning|height|time) of)\b[^,.;]*",
+    re.I,
+)
 _PLACE_NOUNS = frozenset(
     "hospital hospitals base bases city cities town village province region area border capital "
     "headquarters camp facility airport port country countries desert district embassy palace "
@@ -283,8 +290,12 @@ def supplies_type(qtype: QuestionType, answer: str, question: str) -> bool:
             t[0].isdigit() or t in _NUMBER_WORDS or canonical_word(t).isdigit() for t in lowers
         )
     if qtype == "when":
+        # "in the aftermath of the assault", "in the coming period": a time told by events,
+        # when the question did not already give it.
+        told = [m[0].lower() for m in _EVENT_TIMES.finditer(text)]
         return bool(
             _RELATIVE_DATES.search(text)
+            or any(t not in question.lower() for t in told)
             or any(t in MONTHS or t in WEEKDAYS or re.fullmatch(r"(19|20)\d\d", t) for t in lowers)
             or any(re.fullmatch(r"\d{1,2}(st|nd|rd|th)", t) for t in lowers)
         )

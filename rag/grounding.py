@@ -278,9 +278,10 @@ def finalize(
         return rescue()
     if malformed(text, prepared.standalone):
         # A model that only echoes the question often does not know: quote only a
-        # sentence that holds every distinguishing word of the question.
+        # sentence that holds every distinguishing word of the question, or one the
+        # model itself says answers it.
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, True, "malformed")
-        return quoted or refusal_answer(prepared, raw)
+        return quoted or checked_rescue(prepared, raw, embed_model, policy)
     supports = _Supports(prepared, embed_model)
     text = split_cited_clauses(text)  # each side of a conflict is checked against its source
     checked = _cite_sentences(text, [p.number for p in shown], supports)
@@ -288,12 +289,14 @@ def finalize(
         return rescue()
     repaired_text, cited = checked
     answer = _answer(prepared, raw, repaired_text, False, _citations(prepared, cited, supports))
-    names = question_names(prepared.standalone)
+    # The user's own words: a follow-up's names come from earlier turns, and its answer may
+    # refer to them as "the two leaders".
+    names = question_names(prepared.question)
     cited = [t for c in answer.citations for t in (c.header(), c.quote)]
     if names and not mentions_any(names, [repaired_text, *cited]):
         # Nothing the answer says or cites names what the question is about.
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, True, "off_subject")
-        return quoted or refusal_answer(prepared, raw)
+        return quoted or checked_rescue(prepared, raw, embed_model, policy)
     qtype = question_type(prepared.standalone)
     if not supplies_type(qtype, repaired_text, prepared.standalone):
         # No number for "how many", no place for "where": quote a sentence that gives one,

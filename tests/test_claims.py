@@ -205,3 +205,12 @@ def test_the_list_position_a_question_asks_for() -> None:
     item = "4. Safe return management: Establishing safe return processes."
     assert mentions_item("Safe return management [1].", item)
     assert not mentions_item("Intelligence and coalition coordination [1].", item)
+
+
+def test_a_time_told_by_events_answers_when_unless_the_question_gave_it() -> None:
+    question = "Over what time frame is a new security architecture needed?"
+    assert supplies_type("when", "It is needed in the coming period [1].", question)
+    assert supplies_type("when", "In the aftermath of the assault [1].", "When did they come?")
+    assert not supplies_type("when", "Helicopters evacuated the wounded [1].", "When?")
+    asked = "When did helicopters come in after the operation?"
+    assert not supplies_type("when", "Helicopters came in after the operation [1].", asked)

@@ -28,7 +28,7 @@ def test_an_invented_weekday_never_reaches_the_answer(seed_index, embedder) -> N
 
 
 def test_citation_markers_alone_are_never_shown(seed_index, embedder) -> None:
-    rag, _ = rag_with(seed_index, embedder, ["[1] and [2].", "[1] and [2]."])
+    rag, _ = rag_with(seed_index, embedder, ["[1] and [2].", "[1] and [2].", "No"])
     answer = rag.ask("Where were the wounded transported?")
     assert answer.route == "malformed"
     assert answer.answer.startswith('The articles say: "') and "Et-Tanf" in answer.answer
@@ -48,7 +48,7 @@ def test_an_off_type_draft_takes_the_second_path(seed_index, embedder) -> None:
 def test_a_refusal_is_rescued_only_by_a_sentence_that_holds_the_question(
     seed_index, embedder
 ) -> None:
-    rag, llm = rag_with(seed_index, embedder, [REFUSAL, REFUSAL, "No"])
+    rag, _ = rag_with(seed_index, embedder, [REFUSAL, REFUSAL, "No"])
     rescued = rag.ask("Where were the wounded transported?")
     assert rescued.route == "rescue" and "Et-Tanf" in rescued.answer
     kept = rag.ask("How many Syrian soldiers died in the attack?")
@@ -123,9 +123,10 @@ def test_an_answer_about_none_of_the_questions_names_is_refused(seed_index, embe
         "The Syrian Foreign Ministry has revealed ongoing negotiations with Russia regarding "
         "the future of military bases [1]."
     )
-    rag, _ = rag_with(seed_index, embedder, [unrelated, unrelated])
+    rag, _ = rag_with(seed_index, embedder, [unrelated, "No", unrelated])
     answer = rag.ask("What did Ahmed Ash-Sharara say after meeting Putin?")
     assert answer.refused and answer.route == "refusal"
+    assert answer.usage["refusal_check_yes"] == 0.0  # the best sentence was put to the model
     # The same draft answers a question whose names it does give.
     kept = rag.ask("What is the Syrian Foreign Ministry negotiating with Russia about?")
     assert not kept.refused and "military bases" in kept.answer
@@ -164,3 +165,21 @@ def test_drop_echoed_labels_keeps_short_answers_and_real_sentences() -> None:
     assert drop_echoed_labels("Steps and practical roadmap [2]. Four steps [2].", labels) == (
         "Four steps [2]."
     )
+
+
+def test_a_follow_up_answer_need_not_repeat_the_names_of_earlier_turns(
+    seed_index, embedder
+) -> None:
+    history = [
+        {"role": "user", "content": "Who did Vladimir Putin meet on October 15th?"},
+        {"role": "assistant", "content": "He met Syria's interim president Ahmed Ash-Sharara [1]."},
+    ]
+    draft = (
+        "The two leaders wanted to tackle the challenges posed by the war's aftermath and the "
+        "need for long-term reconciliation [1]."
+    )
+    # The rewrite changes the question word, so the earlier question is searched beside it.
+    rag, _ = rag_with(seed_index, embedder, ["Who did Putin meet?", draft, "No"])
+    answer = rag.ask("What did the two leaders want to tackle there?", history=history)
+    assert "Vladimir Putin" in answer.standalone_question
+    assert not answer.refused and "reconciliation" in answer.answer
