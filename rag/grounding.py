@@ -263,7 +263,13 @@ def finalize(
     evidence = [f"{p.header()}\n{p.text}" for p in shown] + [prepared.question, prepared.standalone]
     headings = heading_lines(p.text for p in shown)
     text = strip_headings(raw.strip(), headings)
-    text = drop_echoed_labels(text, [*headings, *(p.title for p in shown)])
+    lines = [
+        line
+        for p in shown
+        for line in p.text.splitlines()
+        if not line.rstrip().endswith((".", "?", "!"))
+    ]
+    text = drop_echoed_labels(text, [*lines, *(p.title for p in shown)])
     text = strip_unsupported_years(text, evidence)
 
     def rescue() -> Answer:
