@@ -107,21 +107,21 @@ def _bare(text: str) -> str:
 
 
 def drop_echoed_labels(answer: str, labels: list[str]) -> str:
-    """Drop answer sentences that only repeat a headline or heading, or a "(Publisher)" tag.
+    """Nothing, when every sentence only repeats a headline, a heading or a "(Publisher)" tag.
 
     A small model asked about something the passages lack sometimes lists their
-    titles, each cited; that names sources, it answers nothing. Sentences of
-    fewer than four words are kept ("RayHaber [1]." can answer "which outlet").
+    titles, each cited; that names sources, it answers nothing. An answer with any
+    other sentence is kept whole, and sentences of fewer than four words never
+    count as echoes ("RayHaber [1]." can answer "which outlet", a list item its list).
     """
     known = [_bare(label) for label in labels if _bare(label)]
-    kept = []
-    for sentence in re.split(r"(?<=[.!?])\s+", answer.strip()):
+    sentences = re.split(r"(?<=[.!?])\s+", answer.strip())
+    for sentence in sentences:
         bare = _bare(sentence)
         tag = re.fullmatch(r"\(\s*[^()]+\s*\)", CITATION_RE.sub("", sentence).strip(" ."))
-        if tag or (len(bare.split()) >= 4 and any(bare in label for label in known)):
-            continue
-        kept.append(sentence)
-    return " ".join(kept)
+        if not (tag or (len(bare.split()) >= 4 and any(bare in label for label in known))):
+            return answer
+    return ""
 
 
 def refusal_answer(prepared: Prepared, raw: str) -> Answer:
@@ -263,13 +263,7 @@ def finalize(
     evidence = [f"{p.header()}\n{p.text}" for p in shown] + [prepared.question, prepared.standalone]
     headings = heading_lines(p.text for p in shown)
     text = strip_headings(raw.strip(), headings)
-    lines = [
-        line
-        for p in shown
-        for line in p.text.splitlines()
-        if not line.rstrip().endswith((".", "?", "!"))
-    ]
-    text = drop_echoed_labels(text, [*lines, *(p.title for p in shown)])
+    text = drop_echoed_labels(text, [*headings, *(p.title for p in shown)])
     text = strip_unsupported_years(text, evidence)
 
     def rescue() -> Answer:
