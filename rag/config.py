@@ -209,7 +209,7 @@ class Settings(BaseSettings):
         0.5, ge=0, le=1, description="Least probability of 'Yes' for a checked answer to stand."
     )
     check_refusals: bool = Field(
-        True,
+        False,
         description="When the LLM refuses, ask it whether the best passage sentence answers the "
         "question (one short prefill), and quote that sentence if it does.",
     )

@@ -75,8 +75,7 @@ def test_model_refusal_is_normalised(seed_index, embedder) -> None:
 
 def test_unsupported_answer_is_refused(seed_index, embedder) -> None:
     """Grounding guard: an answer no passage supports becomes the refusal."""
-    # The second reply is the model's "No" if it is asked whether a sentence answers.
-    rag, _ = rag_with(seed_index, embedder, ["The capital of France is Paris [1].", "No"])
+    rag, _ = rag_with(seed_index, embedder, ["The capital of France is Paris [1]."])
     answer = rag.ask("What is the capital of France?")
     assert answer.refused
     assert answer.raw_answer == "The capital of France is Paris [1]."

@@ -22,13 +22,13 @@ def test_a_year_the_passage_does_not_give_is_removed(seed_index, embedder) -> No
 
 
 def test_an_invented_weekday_never_reaches_the_answer(seed_index, embedder) -> None:
-    rag, _ = rag_with(seed_index, embedder, ["They met on Monday, October 15th [1].", "No"])
+    rag, _ = rag_with(seed_index, embedder, ["They met on Monday, October 15th [1]."])
     answer = rag.ask("On which day of the week did Putin meet Ash-Sharara?")
     assert "Monday" not in answer.answer
 
 
 def test_citation_markers_alone_are_never_shown(seed_index, embedder) -> None:
-    rag, _ = rag_with(seed_index, embedder, ["[1] and [2].", "[1] and [2].", "No"])
+    rag, _ = rag_with(seed_index, embedder, ["[1] and [2].", "[1] and [2]."])
     answer = rag.ask("Where were the wounded transported?")
     assert answer.route == "malformed"
     assert answer.answer.startswith('The articles say: "') and "Et-Tanf" in answer.answer
@@ -48,28 +48,30 @@ def test_an_off_type_draft_takes_the_second_path(seed_index, embedder) -> None:
 def test_a_refusal_is_rescued_only_by_a_sentence_that_holds_the_question(
     seed_index, embedder
 ) -> None:
-    rag, _ = rag_with(seed_index, embedder, [REFUSAL, REFUSAL, "No"])
+    rag, _ = rag_with(seed_index, embedder, [REFUSAL, REFUSAL])
     rescued = rag.ask("Where were the wounded transported?")
     assert rescued.route == "rescue" and "Et-Tanf" in rescued.answer
     kept = rag.ask("How many Syrian soldiers died in the attack?")
     assert kept.refused and kept.route == "refusal"
-    assert kept.usage["refusal_check_yes"] == 0.0  # the model was asked, and said no
 
 
 def test_a_refusal_stands_unless_the_model_says_the_best_sentence_answers(
     seed_index, embedder
 ) -> None:
     question = "How many Syrian soldiers died in the attack?"
-    rag, llm = rag_with(seed_index, embedder, [REFUSAL, "Yes"])
+    checked = seed_index.model_copy(update={"check_refusals": True})
+    rag, llm = rag_with(checked, embedder, [REFUSAL, "No"])
+    kept = rag.ask(question)
+    assert kept.refused and kept.usage["refusal_check_yes"] == 0.0  # asked; it said no
+    rag, llm = rag_with(checked, embedder, [REFUSAL, "Yes"])
     quoted = rag.ask(question)
     assert quoted.route == "checked_rescue" and not quoted.refused
     assert quoted.answer.startswith('The articles say: "') and quoted.citations
     check = llm.prompts[-1][-1].content
     assert quoted.citations[0].quote in check and question in check
     assert check.rstrip().endswith("Does the sentence answer the question?")
-    # Off: the refusal stands and the model is asked nothing more.
-    off = seed_index.model_copy(update={"check_refusals": False})
-    rag, llm = rag_with(off, embedder, [REFUSAL])
+    # Off (the default): the refusal stands and the model is asked nothing more.
+    rag, llm = rag_with(seed_index, embedder, [REFUSAL])
     assert rag.ask(question).refused and len(llm.prompts) == 1
 
 
@@ -123,7 +125,8 @@ def test_an_answer_about_none_of_the_questions_names_is_refused(seed_index, embe
         "The Syrian Foreign Ministry has revealed ongoing negotiations with Russia regarding "
         "the future of military bases [1]."
     )
-    rag, _ = rag_with(seed_index, embedder, [unrelated, "No", unrelated])
+    checked = seed_index.model_copy(update={"check_refusals": True})
+    rag, _ = rag_with(checked, embedder, [unrelated, "No", unrelated])
     answer = rag.ask("What did Ahmed Ash-Sharara say after meeting Putin?")
     assert answer.refused and answer.route == "refusal"
     assert answer.usage["refusal_check_yes"] == 0.0  # the best sentence was put to the model
@@ -151,7 +154,7 @@ def test_the_numbered_item_asked_for_is_quoted(seed_index, embedder) -> None:
 
 def test_headlines_echoed_as_an_answer_are_never_shown(seed_index, embedder) -> None:
     title = "Joint Syrian-US Attack in Palmyra as Syria and Russia Negotiate Over Military Bases"
-    rag, _ = rag_with(seed_index, embedder, [f"The {title.lower()} [1]. (RayHaber) [2].", "No"])
+    rag, _ = rag_with(seed_index, embedder, [f"The {title.lower()} [1]. (RayHaber) [2]."])
     answer = rag.ask("What military strikes did Trump order in retaliation for the attack?")
     assert answer.refused and "Negotiate" not in answer.answer and "(RayHaber)" not in answer.answer
 
@@ -179,7 +182,7 @@ def test_a_follow_up_answer_need_not_repeat_the_names_of_earlier_turns(
         "need for long-term reconciliation [1]."
     )
     # The rewrite changes the question word, so the earlier question is searched beside it.
-    rag, _ = rag_with(seed_index, embedder, ["Who did Putin meet?", draft, "No"])
+    rag, _ = rag_with(seed_index, embedder, ["Who did Putin meet?", draft])
     answer = rag.ask("What did the two leaders want to tackle there?", history=history)
     assert "Vladimir Putin" in answer.standalone_question
     assert not answer.refused and "reconciliation" in answer.answer
