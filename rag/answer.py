@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag import confidence, conflict_report, conflicts, grounding
 from rag.citations import strip_markup
+from rag.claims import question_type
 from rag.config import Settings
 from rag.conflict_search import Fitted, with_other_side
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
@@ -291,7 +292,7 @@ class AnswerChain:
 
     def _generate(self, prepared: Prepared, started: float) -> Generator[StreamEvent, None, str]:
         """Yield the answer's text as deltas and return it whole (raw, before any check)."""
-        if self.llm is not None:
+        if self.llm is not None and not self.quotes(prepared):
             return (yield from self._stream_llm(self.llm, prepared, started))
         raw = extractive_answer(
             prepared.standalone,
@@ -303,6 +304,19 @@ class AnswerChain:
         prepared.timings["first_token"] = time.perf_counter() - started
         yield StreamEvent("delta", raw)
         return raw
+
+    def quotes(self, prepared: Prepared) -> bool:
+        """Whether the answer quotes the passages' own sentences instead of asking the LLM.
+
+        Yes/no questions: the 1.5B model's yes or no was wrong on most dev yes/no
+        questions whose settling sentence it had read, while that sentence, quoted,
+        answers them (README, Quality).
+        """
+        return (
+            self.settings.quote_yes_no
+            and prepared.style == "cited"
+            and question_type(prepared.standalone) == "yes_no"
+        )
 
     def _stream_llm(
         self, llm: LLM, prepared: Prepared, started: float
@@ -358,6 +372,8 @@ class AnswerChain:
             refusal_check_min_yes=self.settings.refusal_check_min_yes,
         )
         answer = grounding.finalize(prepared, raw, self.embed_model, policy)
+        if llm is not None and answer.route == "draft" and self.quotes(prepared):
+            answer.route = "quoted"  # the passages' sentences, not the model's words
         answer.answer = strip_markup(answer.answer)  # quoted article text may carry links too
         if prepared.style == "short":
             answer.conflicts = [conflict_report.public(c) for c in prepared.conflicts]

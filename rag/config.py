@@ -208,6 +208,11 @@ class Settings(BaseSettings):
     verify_min_yes: float = Field(
         0.5, ge=0, le=1, description="Least probability of 'Yes' for a checked answer to stand."
     )
+    quote_yes_no: bool = Field(
+        True,
+        description="Answer yes/no questions with the passage sentences that settle them, "
+        "quoted and cited, instead of the LLM's yes or no.",
+    )
     check_refusals: bool = Field(
         False,
         description="When the LLM refuses, ask it whether the best passage sentence answers the "

@@ -186,3 +186,18 @@ def test_a_follow_up_answer_need_not_repeat_the_names_of_earlier_turns(
     answer = rag.ask("What did the two leaders want to tackle there?", history=history)
     assert "Vladimir Putin" in answer.standalone_question
     assert not answer.refused and "reconciliation" in answer.answer
+
+
+def test_a_yes_no_question_is_answered_by_the_sentence_that_settles_it(
+    seed_index, embedder
+) -> None:
+    question = "Is Et-Tanf a Russian base?"
+    rag, llm = rag_with(seed_index, embedder, [])  # the model is never asked
+    answer = rag.ask(question)
+    assert answer.route == "quoted" and not llm.prompts
+    assert "U.S. military outpost" in answer.answer and answer.citations
+    assert any("U.S. military outpost" in c.quote for c in answer.citations)
+    off = seed_index.model_copy(update={"quote_yes_no": False})
+    rag, llm = rag_with(off, embedder, ["No, it is a U.S. military outpost [1]."])
+    drafted = rag.ask(question)
+    assert drafted.route == "draft" and len(llm.prompts) == 1
