@@ -47,6 +47,9 @@ _WHO_VERB = re.compile(
     r"^(?:who|whom|which \w+|what \w+)\s+(?:(?:was|were|is|are|has|have|had|did|does|do|will)\s+)?"
     r"(?!the\b|a\b|an\b)(\w+)"
 )
+_APPOINTED_TO = re.compile(
+    r"\b(?:appointed|named|chosen|picked|nominated|elected|tapped|hired)\s+to\s+(\w+)"
+)
 _MEASURE_WORDS = re.compile(r"\bhow (deep|high|tall|far|wide)\b")
 _CHANGE_VERB = re.compile(r"\b(drop|fall|fell|rise|rose|slide|slid|climb|decline|jump|gain)\b")
 _MEASURE_NOUNS = re.compile(
@@ -84,7 +87,8 @@ def head_stems(question: str) -> set[str]:
     elif words and (question_type(question) in ("when", "where") or q.startswith("how long")):
         head = set(content_stems(_closing_verb(question)))  # "did the exchange of fire last"
     elif question_type(question) == "who":
-        head = set(content_stems(" ".join(_WHO_VERB.findall(q)[:1])))
+        verbs = _WHO_VERB.findall(q)[:1] + _APPOINTED_TO.findall(q)[:1]  # "appointed to lead"
+        head = set(content_stems(" ".join(verbs)))
     elif _CHANGE_VERB.search(q):  # "how far did shares drop": "shares slid 11 percent"
         head = set(content_stems(_CHANGE_VERB.search(q)[1]))
     elif _MEASURE_NOUNS.search(q):  # "what magnitude was the tremor": "magnitude 3.9"

@@ -30,7 +30,7 @@ SAME_SENSE: list[set[str]] = [
         "fell fall drop dropped slid slide declined lost lower decrease decreased less",
         "rose rise rising climbed gained higher jumped increase increased more",
         "ran run runs running operated operates operator",
-        "led lead leads leading headed",
+        "led lead leads leading headed run runs running ran",
         "deep depth deepest",
         "high height tall highest tallest",
         "far distance away",

@@ -255,3 +255,18 @@ def test_a_who_question_without_a_verb_to_read_gets_no_conflict() -> None:
     assert detect(q, passages, overlap_score(q)) == []
     asked = "Who skied in the Tarsin region?"
     assert detect(asked, passages, overlap_score(asked))  # with a verb, the two names differ
+
+
+def test_who_was_appointed_to_lead_reads_who_runs_it_in_the_other_report() -> None:
+    q = "Who was appointed to lead Ostvik Rail after Hanna Berg resigned?"
+    a = "Hanna Berg resigned as chief of Ostvik Rail. The board named Jonas Lund as interim chief."
+    b = (
+        "Ostvik Rail said Hanna Berg was stepping down and that operations head Maja Sand "
+        "would run the company until a permanent successor is found."
+    )
+    passages = [
+        passage(1, a, "Rail Weekly", "2026-03-02", "s1"),
+        passage(2, b, "Nordic Transit", "2026-03-02", "s2"),
+    ]
+    found = detect(q, passages, overlap_score(q))
+    assert found and [v["value"] for v in found[0]["values"]] == ["Jonas Lund", "Maja Sand"]
