@@ -142,6 +142,16 @@ def _window_stems(sentence: str, position: int, width: int = 2 * WINDOW) -> set[
     return set(content_stems(" ".join(t.replace("-", " ") for t in window)))
 
 
+_SAID = frozenset("said says told announced stated reported confirmed added".split())
+
+
+def _said_on(sentence: str, position: int) -> bool:
+    """The value is when something was said ("engineers said on Wednesday"), not the event."""
+    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
+    before = [t.lower() for t in tokens[max(0, position - 2) : position]]
+    return len(before) == 2 and before[0] in _SAID and before[1] == "on"
+
+
 def _answers(sentence: str) -> bool:
     """A sentence, not a headline or dateline-only line: it ends like a sentence."""
     return sentence.rstrip()[-1:] in '.!?"”'
@@ -178,6 +188,8 @@ def passage_value(
             found = beside  # a verb with known synonyms that is absent: no value here
         if head and not head & set(content_stems(text)):  # "signed off on Monday" is
             found = [(v, at) for v, at in found if not v.weekday]  # not the day it "will open"
+        if kind == "date" and head - _SAID:
+            found = [(v, at) for v, at in found if not _said_on(text, at)]
         for value, at in found:
             # a calendar date outranks a weekday, which outranks a bare year
             day = 0.0 if value.grain != "day" else -0.2 if value.weekday else 0.1

@@ -36,7 +36,7 @@ SAME_SENSE: list[set[str]] = [
         "far distance away",
         "wide width across",
         "ordered order ordering",
-        "open opens opened opening inaugurated",
+        "open opens opened opening inaugurated appeared emerged",
     )
 ]
 PEOPLE = set(content_stems("people persons residents passengers"))  # who is counted, not how

@@ -270,3 +270,19 @@ def test_who_was_appointed_to_lead_reads_who_runs_it_in_the_other_report() -> No
     ]
     found = detect(q, passages, overlap_score(q))
     assert found and [v["value"] for v in found[0]["values"]] == ["Jonas Lund", "Maja Sand"]
+
+
+def test_the_day_a_report_was_said_is_not_the_day_of_the_event() -> None:
+    q = "When did the sinkhole open in Harlow?"
+    a = "A sinkhole opened on Mill Road in Harlow early on Monday, swallowing a van."
+    b = (
+        "Engineers said on Wednesday that the sinkhole which appeared on Mill Road in Harlow "
+        "on Tuesday is 20 metres deep."
+    )
+    passages = [
+        passage(1, a, "Harlow Echo", "2026-07-13", "s1"),
+        passage(2, b, "County Radio", "2026-07-15", "s2"),
+    ]
+    found = detect(q, passages, overlap_score(q))
+    values = [v["value"] for v in found[0]["values"]] if found else []
+    assert len(values) == 2 and values[0].startswith("Monday") and values[1].startswith("Tuesday")
