@@ -17,7 +17,7 @@ SAME_SENSE: list[set[str]] = [
         "people persons residents passengers",
         "evacuated evacuation fled",
         "paid pay price fee cost worth value valued buy bought sold sale deal",
-        "began begin started start broke",
+        "began begin started start broke set departed depart",
         "share percent percentage",
         "take took taken takes last lasted lasting",
         "won win wins winner victory",

@@ -286,3 +286,16 @@ def test_the_day_a_report_was_said_is_not_the_day_of_the_event() -> None:
     found = detect(q, passages, overlap_score(q))
     values = [v["value"] for v in found[0]["values"]] if found else []
     assert len(values) == 2 and values[0].startswith("Monday") and values[1].startswith("Tuesday")
+
+
+def test_a_race_that_set_off_started() -> None:
+    q = "On which day did the Fjord Cup race start?"
+    a = "The Fjord Cup race started in Bergvik on Friday morning with 20 boats."
+    b = "Twenty yachts had set off from Bergvik on Thursday in the Fjord Cup race."
+    passages = [
+        passage(1, a, "Sailing Times", "2026-04-19", "s1"),
+        passage(2, b, "Coastline Sport", "2026-04-19", "s2"),
+    ]
+    found = detect(q, passages, overlap_score(q))
+    values = [v["value"] for v in found[0]["values"]] if found else []
+    assert len(values) == 2 and values[0].startswith("Friday") and values[1].startswith("Thursday")
