@@ -24,6 +24,7 @@ from rag.senses import SAME_SENSE as _SAME_SENSE
 from rag.stories import DATELINE as _DATELINE
 from rag.text import content_stems, normalize_text, stopwords
 from rag.types import Passage
+from rag.value_context import SAID, changed_by, hypothetical, said_on
 
 __all__ = ["Value", "about_event", "detect", "expected_kind", "passage_value", "sentence_scorer"]
 # score(passage, sentence index) -> how well that sentence answers the question
@@ -142,16 +143,6 @@ def _window_stems(sentence: str, position: int, width: int = 2 * WINDOW) -> set[
     return set(content_stems(" ".join(t.replace("-", " ") for t in window)))
 
 
-_SAID = frozenset("said says told announced stated reported confirmed added".split())
-
-
-def _said_on(sentence: str, position: int) -> bool:
-    """The value is when something was said ("engineers said on Wednesday"), not the event."""
-    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    before = [t.lower() for t in tokens[max(0, position - 2) : position]]
-    return len(before) == 2 and before[0] in _SAID and before[1] == "on"
-
-
 def _answers(sentence: str) -> bool:
     """A sentence, not a headline or dateline-only line: it ends like a sentence."""
     return sentence.rstrip()[-1:] in '.!?"”'
@@ -182,14 +173,19 @@ def passage_value(
         if s < MIN_SCORE:
             found = beside
         near = _near(text, question)
+        found = [(v, at) for v, at in found if not hypothetical(text, at)]
         if kind == "number" and head:  # a count must sit next to what is counted
-            found = [(v, at) for v, at in found if head & _window_stems(text, at)]
+            found = [
+                (v, at)
+                for v, at in found
+                if head & _window_stems(text, at) or changed_by(text, at, head)
+            ]
         elif who and (beside or known_verb):  # "the owner, Novaflare Ltd", not "Eastfield"
             found = beside  # a verb with known synonyms that is absent: no value here
         if head and not head & set(content_stems(text)):  # "signed off on Monday" is
             found = [(v, at) for v, at in found if not v.weekday]  # not the day it "will open"
-        if kind == "date" and head - _SAID:
-            found = [(v, at) for v, at in found if not _said_on(text, at)]
+        if kind == "date" and head - SAID:
+            found = [(v, at) for v, at in found if not said_on(text, at)]
         for value, at in found:
             # a calendar date outranks a weekday, which outranks a bare year
             day = 0.0 if value.grain != "day" else -0.2 if value.weekday else 0.1

@@ -299,3 +299,19 @@ def test_a_race_that_set_off_started() -> None:
     found = detect(q, passages, overlap_score(q))
     values = [v["value"] for v in found[0]["values"]] if found else []
     assert len(values) == 2 and values[0].startswith("Friday") and values[1].startswith("Thursday")
+
+
+def test_a_wished_for_value_is_not_reported_and_a_comparative_tells_a_rise() -> None:
+    q = "By what percentage will property tax rise in Halden?"
+    a = "Halden council passed its budget, and property tax will rise by 4.5 percent in March."
+    b = (
+        "Halden homeowners will pay 6 percent more in property tax from March. A councillor "
+        "who voted against said a 2 percent rise would have been enough."
+    )
+    passages = [
+        passage(1, a, "Civic Ledger", "2026-11-20", "s1"),
+        passage(2, b, "Halden Voice", "2026-11-21", "s2"),
+    ]
+    found = detect(q, passages, overlap_score(q))
+    values = [v["value"] for v in found[0]["values"]] if found else []
+    assert sorted(values) == ["4.5 percent", "6 percent"]
