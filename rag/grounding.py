@@ -313,8 +313,9 @@ def checked_rescue(prepared: Prepared, raw: str, embed_model: Any, policy: Polic
     """Over a refusal: the best sentence, quoted only if the model says it answers.
 
     Similarity cannot separate a sentence that answers in other words from one
-    that is only on topic (both score alike on refused questions); the model's
-    yes/no on that one sentence can, at a high bar.
+    that is only on topic (both score alike on refused questions). The 1.5B
+    model's yes/no does not reliably either (README, How answers are checked),
+    so ``RAG_CHECK_REFUSALS`` is off by default; a stronger model may pay for it.
     """
     if policy.refusal_check is None:
         return refusal_answer(prepared, raw)
