@@ -21,10 +21,9 @@ from rag.conflict_values import TOKEN as _TOKEN
 from rag.conflict_values import UNIT_STEMS, Kind, Value, expected_kind, values_in
 from rag.senses import PEOPLE as _PEOPLE
 from rag.senses import SAME_SENSE as _SAME_SENSE
-from rag.stories import DATELINE as _DATELINE
 from rag.text import content_stems, normalize_text, stopwords
 from rag.types import Passage
-from rag.value_context import SAID, changed_by, hypothetical, said_on
+from rag.value_context import SAID, changed_by, hypothetical, said_on, tokens
 
 __all__ = ["Value", "about_event", "detect", "expected_kind", "passage_value", "sentence_scorer"]
 # score(passage, sentence index) -> how well that sentence answers the question
@@ -125,12 +124,12 @@ def _closing_verb(question: str) -> str:
 def _near(sentence: str, question: str) -> list[float]:
     """For each token of the sentence, the question words within ``WINDOW`` of it (head words
     count three times)."""
-    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    stems = [set(content_stems(t.replace("-", " "))) for t in tokens]
+    words = tokens(sentence)
+    stems = [set(content_stems(t.replace("-", " "))) for t in words]
     wanted = set(content_stems(question))
     head = head_stems(question)
     near = []
-    for i in range(len(tokens)):
+    for i in range(len(words)):
         window = set().union(*stems[max(0, i - WINDOW) : i + WINDOW + 1])
         near.append(len(wanted & window) + 2 * len(head & window))
     return near
@@ -138,8 +137,8 @@ def _near(sentence: str, question: str) -> list[float]:
 
 def _window_stems(sentence: str, position: int, width: int = 2 * WINDOW) -> set[str]:
     """Stems of the words within ``width`` tokens of a value ("the death toll ... rose to nine")."""
-    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    window = tokens[max(0, position - width) : position + width + 1]
+    found = tokens(sentence)
+    window = found[max(0, position - width) : position + width + 1]
     return set(content_stems(" ".join(t.replace("-", " ") for t in window)))
 
 

@@ -14,13 +14,18 @@ from rag.conflict_values import TOKEN as _TOKEN
 from rag.stories import DATELINE as _DATELINE
 from rag.text import normalize_text
 
+
+def tokens(sentence: str) -> list[str]:
+    """The sentence's tokens as value positions count them (dateline dropped)."""
+    return _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
+
+
 SAID = frozenset("said says told announced stated reported confirmed added".split())
 
 
 def said_on(sentence: str, position: int) -> bool:
     """The value is when something was said ("engineers said on Wednesday"), not the event."""
-    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    before = [t.lower() for t in tokens[max(0, position - 2) : position]]
+    before = [t.lower() for t in tokens(sentence)[max(0, position - 2) : position]]
     return len(before) == 2 and before[0] in SAID and before[1] == "on"
 
 
@@ -28,8 +33,7 @@ _COMPARATIVE = {"more": "increas", "higher": "increas", "less": "decreas", "lowe
 
 
 def _after(sentence: str, position: int, width: int) -> list[str]:
-    tokens = _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
-    return [t.lower() for t in tokens[position + 1 : position + 1 + width]]
+    return [t.lower() for t in tokens(sentence)[position + 1 : position + 1 + width]]
 
 
 def hypothetical(sentence: str, position: int) -> bool:
