@@ -114,7 +114,7 @@ def drop_echoed_labels(answer: str, labels: list[str]) -> str:
     other sentence is kept whole, and sentences of fewer than four words never
     count as echoes ("RayHaber [1]." can answer "which outlet", a list item its list).
     """
-    known = [_bare(label) for label in labels if _bare(label)]
+    known = [bare for bare in map(_bare, labels) if bare]
     sentences = re.split(r"(?<=[.!?])\s+", answer.strip())
     for sentence in sentences:
         bare = _bare(sentence)

@@ -9,15 +9,20 @@ something was said ("engineers said on Wednesday"), a value someone wished for
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.conflict_values import TOKEN as _TOKEN
 from rag.stories import DATELINE as _DATELINE
 from rag.text import normalize_text
 
 
-def tokens(sentence: str) -> list[str]:
-    """The sentence's tokens as value positions count them (dateline dropped)."""
-    return _TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1))
+@lru_cache(maxsize=2048)
+def tokens(sentence: str) -> tuple[str, ...]:
+    """The sentence's tokens as value positions count them (dateline dropped).
+
+    Cached: one sentence is read for every value in it and every window width.
+    """
+    return tuple(_TOKEN.findall(_DATELINE.sub("", normalize_text(sentence), count=1)))
 
 
 SAID = frozenset("said says told announced stated reported confirmed added".split())

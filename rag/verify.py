@@ -28,12 +28,16 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from rag.prompts import prompt
 
 
-def verify_messages(passages: str, question: str, answer: str) -> list[ChatMessage]:
-    user = prompt("verify_user").format(passages=passages, question=question, answer=answer)
+def _messages(name: str, **fields: str) -> list[ChatMessage]:
+    """The ``<name>_system`` prompt, then ``<name>_user`` filled with ``fields``."""
     return [
-        ChatMessage(role=MessageRole.SYSTEM, content=prompt("verify_system").strip()),
-        ChatMessage(role=MessageRole.USER, content=user.strip()),
+        ChatMessage(role=MessageRole.SYSTEM, content=prompt(f"{name}_system").strip()),
+        ChatMessage(role=MessageRole.USER, content=prompt(f"{name}_user").format(**fields).strip()),
     ]
+
+
+def verify_messages(passages: str, question: str, answer: str) -> list[ChatMessage]:
+    return _messages("verify", passages=passages, question=question, answer=answer)
 
 
 def _ask(llm: Any, messages: list[ChatMessage]) -> float:
@@ -63,11 +67,7 @@ def yes_probability(llm: Any, passages: str, question: str, answer: str) -> floa
 
 
 def answerable_messages(title: str, sentence: str, question: str) -> list[ChatMessage]:
-    user = prompt("answerable_user").format(title=title, sentence=sentence, question=question)
-    return [
-        ChatMessage(role=MessageRole.SYSTEM, content=prompt("answerable_system").strip()),
-        ChatMessage(role=MessageRole.USER, content=user.strip()),
-    ]
+    return _messages("answerable", title=title, sentence=sentence, question=question)
 
 
 def answers_probability(llm: Any, title: str, sentence: str, question: str) -> float:

@@ -257,6 +257,13 @@ def test_a_who_question_without_a_verb_to_read_gets_no_conflict() -> None:
     assert detect(asked, passages, overlap_score(asked))  # with a verb, the two names differ
 
 
+def two_reports(q: str, a: tuple[str, str, str], b: tuple[str, str, str]) -> list[str]:
+    """The values detected for ``q`` over two stories, each (text, publisher, date)."""
+    passages = [passage(1, *a, "s1"), passage(2, *b, "s2")]
+    found = detect(q, passages, overlap_score(q))
+    return [v["value"] for v in found[0]["values"]] if found else []
+
+
 def test_who_was_appointed_to_lead_reads_who_runs_it_in_the_other_report() -> None:
     q = "Who was appointed to lead Ostvik Rail after Hanna Berg resigned?"
     a = "Hanna Berg resigned as chief of Ostvik Rail. The board named Jonas Lund as interim chief."
@@ -264,12 +271,8 @@ def test_who_was_appointed_to_lead_reads_who_runs_it_in_the_other_report() -> No
         "Ostvik Rail said Hanna Berg was stepping down and that operations head Maja Sand "
         "would run the company until a permanent successor is found."
     )
-    passages = [
-        passage(1, a, "Rail Weekly", "2026-03-02", "s1"),
-        passage(2, b, "Nordic Transit", "2026-03-02", "s2"),
-    ]
-    found = detect(q, passages, overlap_score(q))
-    assert found and [v["value"] for v in found[0]["values"]] == ["Jonas Lund", "Maja Sand"]
+    values = two_reports(q, (a, "Rail Weekly", "2026-03-02"), (b, "Nordic Transit", "2026-03-02"))
+    assert values == ["Jonas Lund", "Maja Sand"]
 
 
 def test_the_day_a_report_was_said_is_not_the_day_of_the_event() -> None:
@@ -279,12 +282,7 @@ def test_the_day_a_report_was_said_is_not_the_day_of_the_event() -> None:
         "Engineers said on Wednesday that the sinkhole which appeared on Mill Road in Harlow "
         "on Tuesday is 20 metres deep."
     )
-    passages = [
-        passage(1, a, "Harlow Echo", "2026-07-13", "s1"),
-        passage(2, b, "County Radio", "2026-07-15", "s2"),
-    ]
-    found = detect(q, passages, overlap_score(q))
-    values = [v["value"] for v in found[0]["values"]] if found else []
+    values = two_reports(q, (a, "Harlow Echo", "2026-07-13"), (b, "County Radio", "2026-07-15"))
     assert len(values) == 2 and values[0].startswith("Monday") and values[1].startswith("Tuesday")
 
 
@@ -292,12 +290,9 @@ def test_a_race_that_set_off_started() -> None:
     q = "On which day did the Fjord Cup race start?"
     a = "The Fjord Cup race started in Bergvik on Friday morning with 20 boats."
     b = "Twenty yachts had set off from Bergvik on Thursday in the Fjord Cup race."
-    passages = [
-        passage(1, a, "Sailing Times", "2026-04-19", "s1"),
-        passage(2, b, "Coastline Sport", "2026-04-19", "s2"),
-    ]
-    found = detect(q, passages, overlap_score(q))
-    values = [v["value"] for v in found[0]["values"]] if found else []
+    values = two_reports(
+        q, (a, "Sailing Times", "2026-04-19"), (b, "Coastline Sport", "2026-04-19")
+    )
     assert len(values) == 2 and values[0].startswith("Friday") and values[1].startswith("Thursday")
 
 
@@ -308,10 +303,5 @@ def test_a_wished_for_value_is_not_reported_and_a_comparative_tells_a_rise() -> 
         "Halden homeowners will pay 6 percent more in property tax from March. A councillor "
         "who voted against said a 2 percent rise would have been enough."
     )
-    passages = [
-        passage(1, a, "Civic Ledger", "2026-11-20", "s1"),
-        passage(2, b, "Halden Voice", "2026-11-21", "s2"),
-    ]
-    found = detect(q, passages, overlap_score(q))
-    values = [v["value"] for v in found[0]["values"]] if found else []
+    values = two_reports(q, (a, "Civic Ledger", "2026-11-20"), (b, "Halden Voice", "2026-11-21"))
     assert sorted(values) == ["4.5 percent", "6 percent"]
