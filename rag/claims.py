@@ -359,8 +359,12 @@ def malformed(answer: str, question: str) -> bool:
     if not answer_stems or not answer_stems <= question_stems:
         return False
     # "Palmyra [1]" for "Was it in Palmyra or Homs?" picks an option; a repetition
-    # restates (nearly) the whole question.
-    return len(answer_stems) >= 0.8 * len(question_stems)
+    # restates (nearly) the whole question. Without options, an answer that adds no
+    # word of its own ("The bail was set for X" to "What bail was set for X?") answers
+    # nothing.
+    if re.search(r"\bor\b", question, re.I):
+        return len(answer_stems) >= 0.8 * len(question_stems)
+    return True
 
 
 def focus_stems(question: str, passages: Iterable[str]) -> set[str]:

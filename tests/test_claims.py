@@ -114,6 +114,15 @@ def test_malformed_drafts() -> None:
     assert not malformed("Et-Tanf base [1].", "Where were the wounded taken?")
 
 
+def test_an_answer_adding_no_word_of_its_own_is_malformed() -> None:
+    """Part of the question restated ("The bail was set for X") answers nothing, unless the
+    question offers options to pick from."""
+    question = "What bail was set for Stephen Pittman after the Jackson synagogue arson?"
+    assert malformed("The bail was set for Stephen Pittman [3].", question)
+    assert not malformed("A bail of $1 million was set for Stephen Pittman [3].", question)
+    assert not malformed("Palmyra [1].", "Was the attack in Palmyra, Homs or Aleppo?")
+
+
 def test_headings_are_stripped_from_the_answer() -> None:
     passage = "Russia's Military Bases\nThe bases remain in place. Moscow said so."
     headings = heading_lines([passage])
