@@ -41,6 +41,20 @@ def test_table_marks_a_variant_kept_only_if_it_wins_on_both_halves() -> None:
     assert lines[4] == "| x=1 | 0.700 (+0.200) | 0.450 (-0.050) | no |"
 
 
+def test_paired_interval_brackets_the_difference_and_narrows_with_more_questions() -> None:
+    ours, naive = [1, 1, 1, 0, 1, 0, 1, 1, 0, 1], [1, 0, 1, 0, 0, 0, 1, 1, 0, 0]
+    low, high = rtqa_crossval.paired_interval(ours, naive)
+    assert low <= 0.3 <= high
+    assert low >= 0.0  # never worse on any question: no draw can come out negative
+    wide = high - low
+    low4, high4 = rtqa_crossval.paired_interval(ours * 4, naive * 4)
+    assert high4 - low4 < wide
+    assert rtqa_crossval.paired_interval([1, 0], [1, 0]) == (0.0, 0.0)
+    row = {"naive": {"r5": 0.3, "hits": naive}, "base": {"r5": 0.6, "hits": ours}}
+    table = rtqa_crossval.markdown({"halves": {"a": "1"}, "rows": {"a": row}})
+    assert f"0.600 (+0.300, 95% {low:+.3f} to {high:+.3f})" in table
+
+
 def tiny_run(
     benchmark: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Settings, dict[str, str]]:
