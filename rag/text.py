@@ -148,7 +148,7 @@ class Sentence:
     end: int
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sgt|Rep|Sen|Gov|St|Jr|Sr|No|vs|etc|Inc|Ltd|Co|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)\.$"
@@ -172,7 +172,10 @@ def split_sentences(text: str) -> list[Sentence]:
             _ABBREVIATION.search(candidate.rstrip('"”’)]')) or _ENUMERATOR.fullmatch(candidate)
         ):
             continue
-        _append(sentences, text, start, match.start())
+        # A closing quote or bracket after the stop ends this sentence ('"we won." Then').
+        _append(
+            sentences, text, start, match.end(1) if match.group(1) is not None else match.start()
+        )
         start = match.end()
     _append(sentences, text, start, len(text))
     return sentences

@@ -92,3 +92,17 @@ def test_split_sentences_keeps_offsets_and_abbreviations() -> None:
     ]
     for s in sentences:
         assert text[s.start : s.end] == s.text
+
+
+def test_a_closing_quote_stays_with_its_sentence() -> None:
+    """The quote mark after the full stop ends the quoted sentence, not the next one."""
+    text = 'It ties "Titanic" and "La La Land." Officials said “we won.” (It rained.) End.'
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        'It ties "Titanic" and "La La Land."',
+        "Officials said “we won.”",
+        "(It rained.)",
+        "End.",
+    ]
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
