@@ -3,7 +3,7 @@
     rag eval [GOLD.jsonl] [--split dev|test] [--data DIR] [--out DIR] [--json]
     rag eval realtimeqa --data DIR [--weeks W,A-B] [--compare naive] [--limit N] [--out DIR]
     rag eval injection [--out DIR] [--json]
-    rag eval conflicts [--split dev|test|holdout|dev2|test2|dev3|test3] [--llm extractive]
+    rag eval conflicts [--split dev|test|holdout|devN|testN] [--llm extractive]
                                                         (evals/conflicts_eval.py)
     rag eval stories --corpus DIR                                      (evals/stories_eval.py)
 
@@ -71,10 +71,9 @@ def register(
     )
     p.add_argument(
         "--split",
-        choices=["dev", "test", "holdout", "dev2", "test2", "dev3", "test3"],
+        choices=["dev", "test", "holdout", "dev2", "test2", "dev3", "test3", "dev4", "test4"],
         help="gold: only questions of this split; without a file, dev is the seed set and test "
-        "its held-out set (conflicts also has holdout, dev2/test2 of its second round and "
-        "dev3/test3 of its third)",
+        "its held-out set (conflicts also has holdout, and devN/testN of its rounds 2 to 4)",
     )
     p.add_argument("--out", type=Path, help="output folder (default: eval-out/<name>)")
     p.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")

@@ -1,6 +1,6 @@
 """``rag eval conflicts`` and ``rag eval stories``: conflicting reports and syndicated copies.
 
-    rag eval conflicts [--split dev|test|holdout|dev2|test2|dev3|test3] [--llm extractive]
+    rag eval conflicts [--split dev|test|holdout|devN|testN] [--llm extractive]
                        [--out DIR] [--json]
     rag eval stories --corpus DIR [--out DIR] [--json]
 

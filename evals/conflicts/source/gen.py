@@ -15,7 +15,7 @@ HOLDOUT = _q["HOLDOUT"]
 # Later rounds (articlesN.json, questionsN.py): new events in splits devN and testN; their
 # question ids continue the numbering of the rounds before.
 SPLITS = {}
-for n in (2, 3):
+for n in (2, 3, 4):
     _an = json.loads((_here / f"articles{n}.json").read_text(encoding="utf-8"))
     _qn = runpy.run_path(str(_here / f"questions{n}.py"))
     dev, test = _qn[f"DEV{n}"], _qn[f"TEST{n}"]
