@@ -154,6 +154,9 @@ _ABBREVIATION = re.compile(
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)\.$"
 )
 
+# "at 6:35 p.m. ET": the time zone after a clock time does not start a sentence.
+_CLOCK = re.compile(r"\b[ap]\.m\.$", re.I)
+_TIME_ZONE = re.compile(r"(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T)\b")
 
 _ENUMERATOR = re.compile(r"\s*(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]\s*")
 
@@ -162,14 +165,17 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentences of ``text`` with their character offsets in it.
 
     Splits after . ! ? before a capital or digit, and at line breaks; does not
-    split after common abbreviations ("Gen.", "U.S.", "Jan.") or list numbers ("1.").
+    split after common abbreviations ("Gen.", "U.S.", "Jan."), list numbers ("1.") or a
+    clock time before its zone ("6:35 p.m. ET").
     """
     sentences: list[Sentence] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()]
         if "\n" not in match.group(0) and (
-            _ABBREVIATION.search(candidate.rstrip('"”’)]')) or _ENUMERATOR.fullmatch(candidate)
+            _ABBREVIATION.search(candidate.rstrip('"”’)]'))
+            or _ENUMERATOR.fullmatch(candidate)
+            or (_CLOCK.search(candidate) and _TIME_ZONE.match(text, match.end()))
         ):
             continue
         # A closing quote or bracket after the stop ends this sentence ('"we won." Then').

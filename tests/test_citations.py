@@ -94,6 +94,16 @@ def test_split_sentences_keeps_offsets_and_abbreviations() -> None:
         assert text[s.start : s.end] == s.text
 
 
+def test_a_time_zone_does_not_start_a_sentence() -> None:
+    text = "It lifted off at 6:35 p.m. ET on Monday. All is well. It ended at 5 p.m. Then rain."
+    assert [s.text for s in split_sentences(text)] == [
+        "It lifted off at 6:35 p.m. ET on Monday.",
+        "All is well.",
+        "It ended at 5 p.m.",
+        "Then rain.",
+    ]
+
+
 def test_a_closing_quote_stays_with_its_sentence() -> None:
     """The quote mark after the full stop ends the quoted sentence, not the next one."""
     text = 'It ties "Titanic" and "La La Land." Officials said “we won.” (It rained.) End.'
