@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.citations import lexical_support, parse_claims, repair_citations, unfinished
 from rag.text import split_sentences
 
@@ -81,38 +83,44 @@ def test_repair_with_nothing_supported_returns_uncited_text() -> None:
     assert repair.answer == "The capital of France is Paris."
 
 
-def test_split_sentences_keeps_offsets_and_abbreviations() -> None:
-    text = "Gen. Smith met U.S. officials on Jan. 5. They agreed.\n1. First item. Second sentence."
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(  # abbreviations and list numbers do not end a sentence
+            "Gen. Smith met U.S. officials on Jan. 5. They agreed.\n"
+            "1. First item. Second sentence.",
+            [
+                "Gen. Smith met U.S. officials on Jan. 5.",
+                "They agreed.",
+                "1. First item.",
+                "Second sentence.",
+            ],
+            id="abbreviations",
+        ),
+        pytest.param(  # a time zone after a clock time does not start a sentence
+            "It lifted off at 6:35 p.m. ET on Monday. All is well. It ended at 5 p.m. Then rain.",
+            [
+                "It lifted off at 6:35 p.m. ET on Monday.",
+                "All is well.",
+                "It ended at 5 p.m.",
+                "Then rain.",
+            ],
+            id="time-zone",
+        ),
+        pytest.param(  # the quote mark after the full stop ends the quoted sentence, not the next
+            'It ties "Titanic" and "La La Land." Officials said “we won.” (It rained.) End.',
+            [
+                'It ties "Titanic" and "La La Land."',
+                "Officials said “we won.”",
+                "(It rained.)",
+                "End.",
+            ],
+            id="closing-quote",
+        ),
+    ],
+)
+def test_split_sentences_keeps_offsets(text: str, expected: list[str]) -> None:
     sentences = split_sentences(text)
-    assert [s.text for s in sentences] == [
-        "Gen. Smith met U.S. officials on Jan. 5.",
-        "They agreed.",
-        "1. First item.",
-        "Second sentence.",
-    ]
-    for s in sentences:
-        assert text[s.start : s.end] == s.text
-
-
-def test_a_time_zone_does_not_start_a_sentence() -> None:
-    text = "It lifted off at 6:35 p.m. ET on Monday. All is well. It ended at 5 p.m. Then rain."
-    assert [s.text for s in split_sentences(text)] == [
-        "It lifted off at 6:35 p.m. ET on Monday.",
-        "All is well.",
-        "It ended at 5 p.m.",
-        "Then rain.",
-    ]
-
-
-def test_a_closing_quote_stays_with_its_sentence() -> None:
-    """The quote mark after the full stop ends the quoted sentence, not the next one."""
-    text = 'It ties "Titanic" and "La La Land." Officials said “we won.” (It rained.) End.'
-    sentences = split_sentences(text)
-    assert [s.text for s in sentences] == [
-        'It ties "Titanic" and "La La Land."',
-        "Officials said “we won.”",
-        "(It rained.)",
-        "End.",
-    ]
+    assert [s.text for s in sentences] == expected
     for s in sentences:
         assert text[s.start : s.end] == s.text
