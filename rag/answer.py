@@ -23,7 +23,7 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rag import confidence, conflict_report, conflicts, grounding
+from rag import confidence, conflict_report, conflicts, grounding, reask
 from rag.citations import strip_markup
 from rag.claims import question_type
 from rag.config import Settings
@@ -285,7 +285,11 @@ class AnswerChain:
         prepared.timings["generate"] = time.perf_counter() - t
         yield StreamEvent("status", "Checking the answer against the passages")
         t = time.perf_counter()
-        answer = flagged(dated(self.finalize(prepared, raw), prepared), prepared)
+        answer = self.finalize(prepared, raw)
+        if answer.refused and self.reasks(prepared):
+            yield StreamEvent("status", "Reading the best sentences again")
+            answer = self.reask(prepared, answer)
+        answer = flagged(dated(answer, prepared), prepared)
         answer.timings["check"] = time.perf_counter() - t
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent("answer", answer=answer)
@@ -304,6 +308,37 @@ class AnswerChain:
         prepared.timings["first_token"] = time.perf_counter() - started
         yield StreamEvent("delta", raw)
         return raw
+
+    def reasks(self, prepared: Prepared) -> bool:
+        """Whether a refusal gets a second, focused draft (``rag.reask``)."""
+        return (
+            self.llm is not None
+            and self.settings.reask_sentences > 0
+            and prepared.style == "cited"
+            and not self.quotes(prepared)
+        )
+
+    def reask(self, prepared: Prepared, refused: Answer) -> Answer:
+        """The focused draft's checked answer, or ``refused`` when it refuses too."""
+        assert self.llm is not None
+        t = time.perf_counter()
+        second = reask.focused(prepared, self.embed_model, self.settings.reask_sentences)
+        try:
+            reply = self.llm.chat(
+                second.messages,
+                max_tokens=self.settings.max_answer_tokens,
+                temperature=self.settings.temperature,
+            )
+        except Exception as exc:
+            raise LLMError(f"The language model failed: {exc}") from exc
+        answer = self.finalize(second, reply.message.content or "")
+        prepared.timings["reask"] = time.perf_counter() - t
+        if answer.refused or not reask.told_by_quotes(answer, prepared.standalone):
+            return refused
+        answer.route = f"reask_{answer.route}"
+        answer.passages = prepared.passages  # the sources found; the citations are focused copies
+        answer.timings.update(prepared.timings)
+        return answer
 
     def quotes(self, prepared: Prepared) -> bool:
         """Whether the answer quotes the passages' own sentences instead of asking the LLM.

@@ -194,6 +194,13 @@ class Settings(BaseSettings):
         description="Least score (cosine + 0.5 x word overlap) of a sentence quoted in place of "
         "a malformed or off-type draft.",
     )
+    reask_sentences: int = Field(
+        0,
+        ge=0,
+        le=20,
+        description="When the model refuses, ask it once more on only this many best-scoring "
+        "sentences (0 = off).",
+    )
     rescue_score: float = Field(
         0.75,
         ge=0,
