@@ -333,7 +333,8 @@ class AnswerChain:
             raise LLMError(f"The language model failed: {exc}") from exc
         answer = self.finalize(second, reply.message.content or "")
         prepared.timings["reask"] = time.perf_counter() - t
-        if answer.refused or not reask.told_by_quotes(answer, prepared.standalone):
+        shown = [p.text for p in prepared.passages if p.in_prompt]
+        if answer.refused or not reask.told_by_quotes(answer, prepared.standalone, shown):
             return refused
         answer.route = f"reask_{answer.route}"
         answer.passages = prepared.passages  # the sources found; the citations are focused copies

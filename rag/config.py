@@ -195,7 +195,7 @@ class Settings(BaseSettings):
         "a malformed or off-type draft.",
     )
     reask_sentences: int = Field(
-        0,
+        3,
         ge=0,
         le=20,
         description="When the model refuses, ask it once more on only this many best-scoring "

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from rag.citations import CITATION_RE
+from rag.claims import focus_stems
 from rag.context import Prepared, cosine_matrix, sentence_scores
 from rag.prompts import build_messages
 from rag.text import content_stems
@@ -55,15 +56,19 @@ def focused(prepared: Prepared, embed_model: Any, sentences: int = 3) -> Prepare
     return replace(prepared, passages=passages, messages=messages)
 
 
-def told_by_quotes(answer: Answer, question: str) -> bool:
-    """Every word the answer adds to the question's is in a sentence it cites.
+def told_by_quotes(answer: Answer, question: str, shown: list[str] | None = None) -> bool:
+    """Every word the answer adds to the question's is in a sentence it cites, and every
+    word that tells the ``shown`` passages apart is in the answer or those sentences.
 
     The first draft refused, so the second is held to more than grounding: a
     re-asked unanswerable question ("the name of Russia's naval base") tends to
-    come back with a claim stitched from nearby words ("located in Palmyra").
+    come back with a claim stitched from nearby words ("located in Palmyra"), or
+    with an answer to a nearby question (an arrest for "what bail was set").
     """
     added = set(content_stems(CITATION_RE.sub("", answer.answer))) - set(content_stems(question))
     quoted: set[str] = set()
     for passage in answer.citations:
         quoted.update(content_stems(passage.quote or passage.context_text()))
-    return bool(answer.citations) and added <= quoted
+    focus = focus_stems(question, shown or [])
+    said = quoted | set(content_stems(answer.answer))
+    return bool(answer.citations) and added <= quoted and focus <= said

@@ -68,6 +68,9 @@ class ScriptedLLM(CustomLLM):
     """Replies with the next canned answer and records every prompt it was sent."""
 
     replies: list[str] = Field(default_factory=list)
+    # the last reply again once the script runs out: a model asked twice says the same
+    repeat_last: bool = False
+    _last: str | None = PrivateAttr(default=None)
     _prompts: list[list[ChatMessage]] = PrivateAttr(default_factory=list)
 
     @property
@@ -79,9 +82,12 @@ class ScriptedLLM(CustomLLM):
         return LLMMetadata(is_chat_model=True, model_name="scripted")
 
     def _next(self) -> str:
+        if not self.replies and self.repeat_last and self._last is not None:
+            return self._last
         if not self.replies:
             raise AssertionError("ScriptedLLM ran out of replies")
-        return self.replies.pop(0)
+        self._last = self.replies.pop(0)
+        return self._last
 
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:

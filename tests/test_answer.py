@@ -20,7 +20,7 @@ from tests.fakes import ScriptedLLM
 
 
 def rag_with(seed_index, embedder, replies: list[str]) -> tuple[RAG, ScriptedLLM]:
-    llm = ScriptedLLM(replies=list(replies))
+    llm = ScriptedLLM(replies=list(replies), repeat_last=True)  # a refusal is asked again
     return RAG(seed_index, embed_model=embedder, llm=llm), llm
 
 

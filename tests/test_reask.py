@@ -3,7 +3,6 @@ the gold runs of ``test_gold`` and ``test_gold_test_split`` take the path with t
 
 from __future__ import annotations
 
-from rag.citations import CITATION_RE
 from rag.prompts import REFUSAL
 from rag.reask import told_by_quotes
 from rag.types import Answer, Passage
@@ -17,7 +16,7 @@ def reasking(settings, sentences: int = 3):
 
 
 def test_a_refusal_is_asked_again_on_the_best_sentences_only(seed_index, embedder) -> None:
-    second = "The injured were transported to the Et-Tanf base [1]."
+    second = "The injured were taken to the Et-Tanf base [1]."
     rag, llm = rag_with(reasking(seed_index), embedder, [REFUSAL, second])
     answer = rag.ask("Where were the injured taken?")  # no sentence holds "injured": no rescue
     assert len(llm.prompts) == 2
@@ -65,13 +64,19 @@ def _cited(quote: str) -> Passage:
 def test_told_by_quotes_wants_every_added_word_in_a_cited_sentence() -> None:
     question = "Who contests Russia's narrative about Donbass?"
     quote = "This narrative, though contested by Western nations, shapes policy."
+    shown = ["Russia speaks of Donbass.", "In Donbass, Russia's narrative is contested."]
 
     def answer(text: str, cited: list[Passage]) -> Answer:
         return Answer(question=question, answer=text, refused=False, citations=cited)
 
     told = answer("Western nations contest Russia's narrative [1].", [_cited(quote)])
-    assert told_by_quotes(told, question)
+    assert told_by_quotes(told, question, shown)
     added = answer("Western nations and Ukraine contest it [1].", [_cited(quote)])
-    assert not told_by_quotes(added, question)
-    assert not told_by_quotes(answer("Western nations [1].", []), question)
-    assert CITATION_RE.sub("", told.answer).endswith("narrative.")
+    assert not told_by_quotes(added, question, shown)
+    assert not told_by_quotes(answer("Western nations [1].", []), question, shown)
+    # "contest" tells the passages apart: an answer and quote without it answer something else
+    shaped = [_cited("Western nations shape it.")]
+    other = answer("Western nations shape Russia's narrative [1].", shaped)
+    assert not told_by_quotes(other, question, shown)
+    alike = ["Russia's narrative is contested in Donbass.", "Donbass: a contested narrative."]
+    assert told_by_quotes(other, question, alike)  # every passage says it: nothing to tell apart

@@ -10,7 +10,7 @@ from tests.fakes import ScriptedLLM
 
 
 def rag_with(settings: Settings, embedder, replies: list[str]) -> tuple[RAG, ScriptedLLM]:
-    llm = ScriptedLLM(replies=list(replies))
+    llm = ScriptedLLM(replies=list(replies), repeat_last=True)  # a refusal is asked again
     return RAG(settings, embed_model=embedder, llm=llm), llm
 
 
@@ -59,7 +59,8 @@ def test_a_refusal_stands_unless_the_model_says_the_best_sentence_answers(
     seed_index, embedder
 ) -> None:
     question = "How many Syrian soldiers died in the attack?"
-    checked = seed_index.model_copy(update={"check_refusals": True})
+    # the model's yes/no alone: no second draft
+    checked = seed_index.model_copy(update={"check_refusals": True, "reask_sentences": 0})
     rag, llm = rag_with(checked, embedder, [REFUSAL, "No"])
     kept = rag.ask(question)
     assert kept.refused and kept.usage["refusal_check_yes"] == 0.0  # asked; it said no
@@ -70,9 +71,11 @@ def test_a_refusal_stands_unless_the_model_says_the_best_sentence_answers(
     check = llm.prompts[-1][-1].content
     assert quoted.citations[0].quote in check and question in check
     assert check.rstrip().endswith("Does the sentence answer the question?")
-    # Off (the default): the refusal stands and the model is asked nothing more.
+    # Off (the default): the refusal stands and the model is asked no yes/no question (only
+    # the focused second draft of ``rag.reask``, which refuses again).
     rag, llm = rag_with(seed_index, embedder, [REFUSAL])
-    assert rag.ask(question).refused and len(llm.prompts) == 1
+    assert rag.ask(question).refused and len(llm.prompts) == 2
+    assert not any("Does the sentence answer" in p[-1].content for p in llm.prompts)
 
 
 def test_a_follow_up_rewrite_that_changes_the_question_is_not_searched(
@@ -125,7 +128,8 @@ def test_an_answer_about_none_of_the_questions_names_is_refused(seed_index, embe
         "The Syrian Foreign Ministry has revealed ongoing negotiations with Russia regarding "
         "the future of military bases [1]."
     )
-    checked = seed_index.model_copy(update={"check_refusals": True})
+    # the model's yes/no alone: no second draft
+    checked = seed_index.model_copy(update={"check_refusals": True, "reask_sentences": 0})
     rag, _ = rag_with(checked, embedder, [unrelated, "No", unrelated])
     answer = rag.ask("What did Ahmed Ash-Sharara say after meeting Putin?")
     assert answer.refused and answer.route == "refusal"
