@@ -39,6 +39,7 @@ TYPE_METRICS = (
     "mrr",
     "key_facts",
     "correct_cited",
+    "correct_supported",
     "f1",
     "citation_precision",
     "citation_recall",
@@ -174,9 +175,8 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
                 ("retrieval_rank", "hit_at_1", "hit_at_5", "hit_at_10", "mrr", "exact_match"), None
             )
         )
-        record.update(
-            {"f1": None, "key_facts": None, "citation_recall": None, "correct_cited": None}
-        )
+        record.update(dict.fromkeys(("f1", "key_facts", "citation_recall", "correct_cited"), None))
+        record["correct_supported"] = None
         record.update({"false_refusal": None, "answer_type_match": None, "context_recall": None})
         return record
     rank = metrics.first_hit_rank(retrieved, item.evidence)
@@ -199,6 +199,12 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
     # The headline: right facts, and the passage that states them among the citations.
     record["correct_cited"] = float(
         record["key_facts"] == 1.0 and (record["citation_recall"] or 0.0) > 0.0
+    )
+    # Looser, reported beside it: right facts, and a cited passage that states them too. Another
+    # article may give the fact the gold evidence sentence gives (a second report of one event).
+    record["correct_supported"] = float(
+        record["key_facts"] == 1.0
+        and any(metrics.key_facts_present(t, item.key_facts) for t in cited_texts)
     )
     record["false_refusal"] = float(answer.refused)
     record["answer_type_match"] = (
@@ -345,6 +351,7 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "f1",
         "key_facts",
         "correct_cited",
+        "correct_supported",
     ):
         summary[key] = metrics.mean(r[key] for r in answerable)
     for key in ("answer_type_match", "context_recall"):

@@ -29,6 +29,7 @@ METRIC_HELP = {
     "f1": "token F1 of the answer against the expected answer",
     "key_facts": "every key fact appears in the answer",
     "correct_cited": "every key fact appears and the gold evidence is cited",
+    "correct_supported": "every key fact appears and a cited passage states them too",
     "citation_precision": "cited passages that support their sentence",
     "citation_recall": "gold evidence pieces among the cited passages",
     "refusal_precision": "refusals that were right (question unanswerable)",

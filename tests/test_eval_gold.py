@@ -113,7 +113,7 @@ def test_score_a_right_cited_answer() -> None:
     assert record["f1"] == pytest.approx(2 * (1 / 6) * 1 / (1 / 6 + 1))  # "three" of 6 tokens
     assert record["key_facts"] == 1.0
     assert record["citation_precision"] == 1.0 and record["citation_recall"] == 1.0
-    assert record["correct_cited"] == 1.0
+    assert record["correct_cited"] == 1.0 and record["correct_supported"] == 1.0
 
 
 def test_score_a_wrong_citation_and_a_bare_answer() -> None:
@@ -123,6 +123,11 @@ def test_score_a_wrong_citation_and_a_bare_answer() -> None:
     assert record["citation_precision"] == 0.5  # the first sentence's passage lacks it
     assert record["citation_recall"] == 0.0  # the evidence passage was not cited
     assert record["key_facts"] == 1.0 and record["correct_cited"] == 0.0  # right, wrongly cited
+    assert record["correct_supported"] == 0.0  # and the cited passage does not say three
+    # A second report that states the fact: not the gold sentence, but a passage that says it.
+    other = [*ps, passage(3, "Another report: three Americans were killed.")]
+    second = gold.score(ITEM, answer("Three US citizens died [3].", [3], other), [ps[0].text])
+    assert second["correct_cited"] == 0.0 and second["correct_supported"] == 1.0
     bare = gold.score(ITEM, answer("three", [1], ps), [ps[0].text])
     assert bare["exact_match"] == 1.0 and bare["f1"] == 1.0
     assert bare["claims"] == [{"claim": "three", "cited": 1, "supported": True}]
@@ -138,6 +143,7 @@ def test_score_refusals() -> None:
     record = gold.score(unanswerable, answer(REFUSAL, [], ps, refused=True), [ps[0].text])
     assert record["refused"] and record["f1"] is None and record["hit_at_5"] is None
     assert refused["correct_cited"] == 0.0 and record["correct_cited"] is None
+    assert refused["correct_supported"] == 0.0 and record["correct_supported"] is None
 
 
 def test_summarize_aggregates_over_the_right_questions() -> None:
@@ -156,15 +162,18 @@ def test_summarize_aggregates_over_the_right_questions() -> None:
         "citation_recall": 1.0,
         "citation_precision": 1.0,
         "correct_cited": 1.0,
+        "correct_supported": 1.0,
     }
     missed = {**answerable, "refused": True, "hit_at_1": 0.0, "mrr": 0.5, "key_facts": 0.0}
     missed.update({"exact_match": 0.0, "f1": 0.0, "citation_recall": 0.0, "correct_cited": 0.0})
+    missed["correct_supported"] = 0.0
     missed["citation_precision"] = None
     unanswerable = {**base, "unanswerable": True, "refused": True, "citation_recall": None}
     unanswerable.update(dict.fromkeys(("hit_at_1", "hit_at_5", "hit_at_10", "mrr"), None))
     unanswerable.update(dict.fromkeys(("exact_match", "f1", "key_facts", "correct_cited"), None))
+    unanswerable["correct_supported"] = None
     summary = gold.summarize([answerable, missed, unanswerable])
-    assert summary["correct_cited"] == 0.5
+    assert summary["correct_cited"] == 0.5 and summary["correct_supported"] == 0.5
     assert (summary["questions"], summary["answerable"], summary["unanswerable"]) == (3, 2, 1)
     assert summary["hit_at_1"] == 0.5 and summary["mrr"] == 0.75 and summary["key_facts"] == 0.5
     assert summary["citation_precision"] == 1.0 and summary["citation_recall"] == 0.5
