@@ -320,26 +320,10 @@ class AnswerChain:
 
     def reask(self, prepared: Prepared, refused: Answer) -> Answer:
         """The focused draft's checked answer, or ``refused`` when it refuses too."""
-        assert self.llm is not None
-        t = time.perf_counter()
-        second = reask.focused(prepared, self.embed_model, self.settings.reask_sentences)
-        try:
-            reply = self.llm.chat(
-                second.messages,
-                max_tokens=self.settings.max_answer_tokens,
-                temperature=self.settings.temperature,
-            )
-        except Exception as exc:
-            raise LLMError(f"The language model failed: {exc}") from exc
-        answer = self.finalize(second, reply.message.content or "")
-        prepared.timings["reask"] = time.perf_counter() - t
-        shown = [p.text for p in prepared.passages if p.in_prompt]
-        if answer.refused or not reask.told_by_quotes(answer, prepared.standalone, shown):
-            return refused
-        answer.route = f"reask_{answer.route}"
-        answer.passages = prepared.passages  # the sources found; the citations are focused copies
-        answer.timings.update(prepared.timings)
-        return answer
+        found = reask.second_draft(
+            prepared, self.embed_model, self.llm, self.settings, self.finalize
+        )
+        return found or refused
 
     def quotes(self, prepared: Prepared) -> bool:
         """Whether the answer quotes the passages' own sentences instead of asking the LLM.

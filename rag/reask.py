@@ -11,6 +11,8 @@ to pass grounding; measured on the dev sets in the README.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,7 +20,9 @@ import numpy as np
 
 from rag.citations import CITATION_RE
 from rag.claims import focus_stems
+from rag.config import Settings
 from rag.context import Prepared, cosine_matrix, sentence_scores
+from rag.errors import LLMError
 from rag.prompts import build_messages
 from rag.text import content_stems
 from rag.types import Answer, Passage
@@ -72,3 +76,31 @@ def told_by_quotes(answer: Answer, question: str, shown: list[str] | None = None
     focus = focus_stems(question, shown or [])
     said = quoted | set(content_stems(answer.answer))
     return bool(answer.citations) and added <= quoted and focus <= said
+
+
+def second_draft(
+    prepared: Prepared,
+    embed_model: Any,
+    llm: Any,
+    settings: Settings,
+    finalize: Callable[[Prepared, str], Answer],
+) -> Answer | None:
+    """The checked answer of a draft on the focused prompt, or None when it refuses or adds
+    what its sentences do not tell (``told_by_quotes``)."""
+    started = time.perf_counter()
+    second = focused(prepared, embed_model, settings.reask_sentences)
+    try:
+        reply = llm.chat(
+            second.messages, max_tokens=settings.max_answer_tokens, temperature=settings.temperature
+        )
+    except Exception as exc:
+        raise LLMError(f"The language model failed: {exc}") from exc
+    answer = finalize(second, reply.message.content or "")
+    prepared.timings["reask"] = time.perf_counter() - started
+    shown = [p.text for p in prepared.passages if p.in_prompt]
+    if answer.refused or not told_by_quotes(answer, prepared.standalone, shown):
+        return None
+    answer.route = f"reask_{answer.route}"
+    answer.passages = prepared.passages  # the sources found; the citations are focused copies
+    answer.timings.update(prepared.timings)
+    return answer
