@@ -58,3 +58,12 @@ def test_answers_stay_at_least_as_good_as_measured(test_run) -> None:
     assert summary["correct_cited"] >= 0.45
     assert summary["citation_precision"] >= 0.9
     assert summary["answer_type_match"] >= 0.9
+
+
+def test_refusals_get_a_second_draft_from_the_real_model(test_run) -> None:
+    _, records, _ = test_run
+    reasked = [r for r in records if "reask" in r["timings"]]
+    assert reasked  # the local model refuses some: each refusal was asked again (rag.reask)
+    assert all(r["refused"] or r["route"].startswith("reask_") for r in reasked)
+    # measured: no second draft answered an unanswerable test question
+    assert not [r["id"] for r in reasked if r["unanswerable"] and not r["refused"]]
