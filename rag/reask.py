@@ -4,7 +4,7 @@ The 1.5B model refuses some questions whose answering sentence was in its
 prompt: among a dozen sentences of five passages it does not find the one that
 words the fact differently from the question. Asked again on only the few
 sentences that score best for the question (the prompt's own score: cosine +
-half the word overlap), it often answers. The second draft goes through every
+half the word overlap), it sometimes answers. The second draft goes through every
 check the first did, so a wrong answer to an unanswerable question still has
 to pass grounding; measured on the dev sets in the README.
 """
