@@ -175,8 +175,11 @@ def score(item: GoldItem, answer: Answer, retrieved: Sequence[str]) -> dict[str,
                 ("retrieval_rank", "hit_at_1", "hit_at_5", "hit_at_10", "mrr", "exact_match"), None
             )
         )
-        record.update(dict.fromkeys(("f1", "key_facts", "citation_recall", "correct_cited"), None))
-        record["correct_supported"] = None
+        record.update(
+            dict.fromkeys(
+                ("f1", "key_facts", "citation_recall", "correct_cited", "correct_supported"), None
+            )
+        )
         record.update({"false_refusal": None, "answer_type_match": None, "context_recall": None})
         return record
     rank = metrics.first_hit_rank(retrieved, item.evidence)

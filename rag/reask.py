@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
 from rag.citations import CITATION_RE
 from rag.claims import focus_stems
 from rag.config import Settings
-from rag.context import Prepared, cosine_matrix, sentence_scores
+from rag.conflicts import sentence_scorer
+from rag.context import Prepared
 from rag.errors import LLMError
 from rag.prompts import build_messages
 from rag.text import content_stems
@@ -31,17 +30,16 @@ from rag.types import Answer, Passage
 def focused_passages(prepared: Prepared, embed_model: Any, sentences: int) -> list[Passage]:
     """Copies of the shown passages holding only the ``sentences`` best-scoring sentences
     among them; a passage left with none is not shown."""
-    q_vec = np.asarray(embed_model.get_query_embedding(prepared.standalone))
-    q_stems = set(content_stems(prepared.standalone))
-    ranked: list[tuple[float, int, int]] = []
+    score = sentence_scorer(prepared.standalone, prepared.sentence_vectors, embed_model)
     shown = [p for p in prepared.passages if p.in_prompt]
-    for n, passage in enumerate(shown):
-        vecs = prepared.sentence_vectors.get(passage.chunk_id)
-        if vecs is None or not len(vecs):
-            continue
-        scores = sentence_scores(cosine_matrix(q_vec[None, :], vecs)[0], q_stems, passage)
-        ranked.extend((score, n, i) for i, score in enumerate(scores))
-    ranked.sort(reverse=True)
+    ranked = sorted(
+        (
+            (score(passage, i), n, i)
+            for n, passage in enumerate(shown)
+            for i in range(len(passage.sentences))
+        ),
+        reverse=True,
+    )
     chosen: dict[int, list[int]] = {}
     for _, n, i in ranked[:sentences]:
         chosen.setdefault(n, []).append(i)
@@ -53,14 +51,14 @@ def focused_passages(prepared: Prepared, embed_model: Any, sentences: int) -> li
     ] + [p for p in prepared.passages if not p.in_prompt]
 
 
-def focused(prepared: Prepared, embed_model: Any, sentences: int = 3) -> Prepared:
+def focused(prepared: Prepared, embed_model: Any, sentences: int) -> Prepared:
     """``prepared`` with the focused passages and the messages that show them."""
     passages = focused_passages(prepared, embed_model, sentences)
     messages = build_messages(prepared.standalone, passages, prepared.style)
     return replace(prepared, passages=passages, messages=messages)
 
 
-def told_by_quotes(answer: Answer, question: str, shown: list[str] | None = None) -> bool:
+def told_by_quotes(answer: Answer, question: str, shown: list[str]) -> bool:
     """Every word the answer adds to the question's is in a sentence it cites, and every
     word that tells the ``shown`` passages apart is in the answer or those sentences.
 
@@ -69,13 +67,13 @@ def told_by_quotes(answer: Answer, question: str, shown: list[str] | None = None
     come back with a claim stitched from nearby words ("located in Palmyra"), or
     with an answer to a nearby question (an arrest for "what bail was set").
     """
-    added = set(content_stems(CITATION_RE.sub("", answer.answer))) - set(content_stems(question))
+    said = set(content_stems(CITATION_RE.sub("", answer.answer)))
     quoted: set[str] = set()
     for passage in answer.citations:
         quoted.update(content_stems(passage.quote or passage.context_text()))
-    focus = focus_stems(question, shown or [])
-    said = quoted | set(content_stems(answer.answer))
-    return bool(answer.citations) and added <= quoted and focus <= said
+    added = said - set(content_stems(question))
+    focus = focus_stems(question, shown)
+    return bool(answer.citations) and added <= quoted and focus <= said | quoted
 
 
 def second_draft(

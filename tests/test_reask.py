@@ -8,8 +8,6 @@ from rag.reask import told_by_quotes
 from rag.types import Answer, Passage
 from tests.test_trust import rag_with
 
-QUESTION = "Where were the wounded transported?"
-
 
 def reasking(settings, sentences: int = 3):
     return settings.model_copy(update={"reask_sentences": sentences})
