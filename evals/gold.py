@@ -278,7 +278,8 @@ def evaluate_item(rag: RAG, item: GoldItem, judge: Judge | None = None) -> dict[
     started = time.perf_counter()
     answer = rag.ask(item.question, history=item.history or None, style="cited")
     wall = time.perf_counter() - started
-    nodes = rag.retriever.search(answer.standalone_question or item.question, top_k=RETRIEVAL_DEPTH)
+    query = answer.search_query or answer.standalone_question or item.question
+    nodes = rag.retriever.search(query, top_k=RETRIEVAL_DEPTH)
     retrieved = [f"{n.node.metadata.get('title', '')}\n{n.node.get_content()}" for n in nodes]
     record: dict[str, Any] = {
         "id": item.id,

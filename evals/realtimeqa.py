@@ -184,7 +184,7 @@ def retrieval_record(rag: RAG, question: Question, answerable: bool) -> dict[str
 
     t = time.perf_counter()
     options = AskOptions(as_of=question.as_of, top_k=RETRIEVAL_DEPTH)
-    nodes, _, window, _ = rag.chain.search(question.sentence, options)
+    nodes, _, window, *_ = rag.chain.search(question.sentence, options)
     seconds = time.perf_counter() - t
     texts = [f"{n.node.metadata.get('title', '')}\n{n.node.get_content()}" for n in nodes]
     dates = [int(n.node.metadata.get("date_int") or 0) for n in nodes]

@@ -51,13 +51,14 @@ def parse_variant(spec: str) -> dict[str, Any]:
 
 
 def recall(
-    retriever: Any, questions: Sequence[Any], answerable: set[str]
+    retriever: Any, questions: Sequence[Any], answerable: set[str], llm: Any = None
 ) -> dict[str, float | int]:
-    """recall@1/5/10 over the answerable questions, and date leaks, for one retriever."""
+    """recall@1/5/10 over the answerable questions, and date leaks, for one retriever;
+    ``llm`` sketches answers for unsure searches (``rag.expand``), as in the answer chain."""
     from evals.realtimeqa import retrieval_record
     from rag.answer import AnswerChain
 
-    holder = SimpleNamespace(chain=AnswerChain(retriever.settings, retriever, None))
+    holder = SimpleNamespace(chain=AnswerChain(retriever.settings, retriever, llm))
     records = [retrieval_record(holder, q, q.id in answerable) for q in questions]  # type: ignore[arg-type]
     scored = [r for r in records if r["hit_at_5"] is not None]
     return {
@@ -114,7 +115,7 @@ def run(
             retriever = HybridRetriever(
                 settings.model_copy(update=update), rag.embed_model, rag.vector_store, table
             )
-            row[spec or "base"] = recall(retriever, questions, answerable)
+            row[spec or "base"] = recall(retriever, questions, answerable, rag.llm)
         results["rows"][name] = row
     return results
 

@@ -2,7 +2,8 @@
 
 Steps, each timed:
 1. validate the question; rewrite a follow-up into a standalone question;
-2. retrieve passages (hybrid retriever);
+2. retrieve passages (``rag.search``: the question's window, the hybrid retriever,
+   and a second search with a sketched answer when the first looks unsure);
 3. fit the context (``rag.context``): keep the sentences of each passage
    closest to the question within a token budget;
 4. generate (``rag.prompts``) with a fixed system prompt, cached by llama.cpp
@@ -29,12 +30,12 @@ from rag.claims import question_type
 from rag.config import Settings
 from rag.conflict_search import Fitted, with_other_side
 from rag.context import Prepared, extractive_answer, fit_context, passages_from_nodes
-from rag.dates import Window, search_window
 from rag.errors import BadQuestionError, LLMError
-from rag.followups import looks_like_followup, rewrite_keeps_question, with_previous_question
+from rag.followups import looks_like_followup, standalone_question
 from rag.grounding import is_refusal, refusal_answer
-from rag.newest import CHANGE_NOTE, is_current_state, needs_change_note, stale_prefix
-from rag.prompts import REFUSAL, build_messages, format_passages, rewrite_messages
+from rag.newest import CHANGE_NOTE, needs_change_note, stale_prefix
+from rag.prompts import REFUSAL, build_messages, format_passages
+from rag.search import Found, search
 from rag.tokens import count_tokens as default_count_tokens
 from rag.types import Answer, AskOptions, StreamEvent
 from rag.verify import answers_probability, yes_probability
@@ -133,24 +134,10 @@ class AnswerChain:
 
     # -- follow-ups
     def standalone_question(self, question: str, history: Sequence[dict[str, str]] | None) -> str:
-        """Rewrite a follow-up into a standalone question (LLM), or enrich it (extractive)."""
-        history = [m for m in (history or []) if m.get("content")]
-        if not history or not self.settings.rewrite_followups or not looks_like_followup(question):
+        """Rewrite a follow-up into a standalone question (``rag.followups``)."""
+        if not self.settings.rewrite_followups:
             return question
-        if self.llm is None:
-            return with_previous_question(question, history)
-        messages = rewrite_messages(question, history, self.settings.history_turns)
-        try:
-            reply = self.llm.chat(messages, max_tokens=60, temperature=0.0)
-        except Exception as exc:
-            raise LLMError(f"Rewriting the follow-up question failed: {exc}") from exc
-        rewritten = (reply.message.content or "").strip().splitlines()
-        rewritten_text = rewritten[0].strip().strip('"') if rewritten else ""
-        if len(rewritten_text) <= 3:
-            return question
-        if not rewrite_keeps_question(question, rewritten_text, history):
-            return with_previous_question(question, history)
-        return rewritten_text
+        return standalone_question(self.llm, question, history, self.settings.history_turns)
 
     # -- retrieval and context
     def prepare(self, question: str, options: AskOptions) -> Prepared:
@@ -163,7 +150,7 @@ class AnswerChain:
         t = time.perf_counter()
         wants_value = options.style != "short" and conflicts.expected_kind(standalone) is not None
         extra = self.settings.conflict_reserve if wants_value else 0
-        nodes, as_of, window, current = self.search(standalone, options, extra=extra)
+        nodes, as_of, window, current, query = self.search(standalone, options, extra, timings)
         top_k = options.top_k or self.settings.top_k
         nodes, reserve = nodes[:top_k], nodes[top_k:]
         timings["retrieve"] = time.perf_counter() - t
@@ -200,6 +187,7 @@ class AnswerChain:
         prepared.as_of = as_of.isoformat() if as_of else None
         prepared.window = window.to_dict() if window else None
         prepared.current_state = current
+        prepared.search_query = query
         prepared.conflicts = found
         prepared.low_confidence = confidence.is_low(
             standalone, confidence.from_nodes(nodes), self.settings.low_confidence
@@ -207,51 +195,14 @@ class AnswerChain:
         return prepared
 
     def search(
-        self, question: str, options: AskOptions, extra: int = 0
-    ) -> tuple[list[NodeWithScore], date | None, Window | None, bool]:
-        """Retrieve for ``question`` within its window: the passages, as-of day, window, and
-        whether it asks about the current state. The RealTime QA runner calls this too.
-        ``extra`` more passages follow the ``top_k`` (``rag.conflict_search``).
-        """
-        as_of, window = self.window_for(question, options)
-        current = is_current_state(question)
-        top_k = options.top_k or self.settings.top_k
-
-        def search(window: Window | None) -> list[NodeWithScore]:
-            return self.retriever.search(
-                question,
-                top_k=top_k,
-                extra=extra,
-                as_of=options.as_of,
-                date_from=window.start_int if window else None,
-                date_to=window.end_int if window else None,
-                dated_only=options.dated_only,
-                files=options.files,
-                recency_weight=self.settings.current_recency_weight if current else None,
-            )
-
-        nodes = search(window)
-        dated = any(int(n.node.metadata.get("date_int") or 0) for n in nodes[:top_k])
-        if not dated and window is not None and not window.strict:
-            # "the October 15th meeting": a calendar date that names the event, not the news.
-            as_of, window = self.window_for(question, options, parse=False)
-            nodes = search(window)
-        return nodes, as_of, window, current
-
-    def window_for(
-        self, question: str, options: AskOptions, parse: bool = True
-    ) -> tuple[date | None, Window | None]:
-        """The as-of day and publish-date window for ``question`` (``rag.dates.search_window``)."""
-        from rag.event_dates import event_day
-
-        return search_window(
-            question,
-            options.as_of,
-            options.date_from,
-            options.date_to,
-            parse=parse and self.settings.question_windows,
-            event_date=lambda name: event_day(self.retriever, name, options.as_of),
-        )
+        self,
+        question: str,
+        options: AskOptions,
+        extra: int = 0,
+        timings: dict[str, float] | None = None,
+    ) -> Found:
+        """Retrieve for ``question`` as a user's question is (``rag.search``)."""
+        return search(self.settings, self.retriever, self.llm, question, options, extra, timings)
 
     # -- generation
     def ask(self, question: str, options: AskOptions | None = None) -> Answer:
@@ -269,6 +220,8 @@ class AnswerChain:
         prepared = self.prepare(question, options)
         if prepared.standalone != prepared.question:
             yield StreamEvent("status", f"Searching for: {prepared.standalone}")
+        if "expand" in prepared.timings:
+            yield StreamEvent("status", "Searching again with related words")
         if not any(p.in_prompt for p in prepared.passages):
             prepared.timings["total"] = time.perf_counter() - started
             yield StreamEvent(

@@ -177,6 +177,13 @@ class Settings(BaseSettings):
         "answer opens with a note that the articles found may not be about the question "
         "(rag.confidence); 0 turns the note off.",
     )
+    expand_below: float = Field(
+        0.66,
+        ge=0,
+        le=1,
+        description="Top dense similarity under which the LLM sketches an answer and retrieval "
+        "runs again with it (rag.expand); 0 turns it off.",
+    )
 
     # Answering
     context_tokens: int = Field(

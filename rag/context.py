@@ -43,6 +43,7 @@ class Prepared:
     current_state: bool = False
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # rag.conflicts.detect
     low_confidence: bool = False  # rag.confidence.is_low
+    search_query: str = ""  # what the passages were found with (rag.search)
 
 
 def passages_from_nodes(nodes: Sequence[NodeWithScore]) -> list[Passage]:

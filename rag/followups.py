@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from rag.errors import LLMError
+from rag.prompts import rewrite_messages
 from rag.text import content_stems, normalize_text
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
 
 _FOLLOWUP = re.compile(
     r"\b(he|she|it|they|them|him|his|her|hers|its|their|theirs|there|that|those|this|these|"
@@ -72,3 +78,26 @@ def rewrite_keeps_question(
     answer_words = {s for role, text in turns if role != "user" for s in content_stems(text)}
     extra = new - asked - user_words - names
     return extra <= answer_words and len(extra) <= MAX_ANSWER_WORDS
+
+
+def standalone_question(
+    llm: LLM | None, question: str, history: Sequence[dict[str, str]] | None, turns: int
+) -> str:
+    """A follow-up rewritten by the LLM to stand on its own, kept only when it keeps the
+    question; otherwise (or with no LLM) the follow-up beside the previous question."""
+    history = [m for m in (history or []) if m.get("content")]
+    if not history or not looks_like_followup(question):
+        return question
+    if llm is None:
+        return with_previous_question(question, history)
+    try:
+        reply = llm.chat(rewrite_messages(question, history, turns), max_tokens=60, temperature=0.0)
+    except Exception as exc:
+        raise LLMError(f"Rewriting the follow-up question failed: {exc}") from exc
+    lines = (reply.message.content or "").strip().splitlines()
+    rewritten = lines[0].strip().strip('"') if lines else ""
+    if len(rewritten) <= 3:
+        return question
+    if not rewrite_keeps_question(question, rewritten, history):
+        return with_previous_question(question, history)
+    return rewritten

@@ -95,6 +95,7 @@ def _answer(
         citations=citations,
         passages=prepared.passages,
         standalone_question=prepared.standalone,
+        search_query=prepared.search_query,
         timings=prepared.timings,
         usage=prepared.usage,
         raw_answer=raw,

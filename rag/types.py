@@ -136,6 +136,7 @@ class Answer:
     citations: list[Passage]
     passages: list[Passage] = field(default_factory=list)
     standalone_question: str = ""
+    search_query: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
     raw_answer: str = ""
@@ -172,6 +173,7 @@ class Answer:
         if details:
             data["citations"] = [c.to_dict() for c in self.citations]
             data["standalone_question"] = self.standalone_question
+            data["search_query"] = self.search_query
             data["passages"] = [p.to_dict() for p in self.passages]
             data["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
             data["usage"] = self.usage

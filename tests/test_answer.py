@@ -16,12 +16,7 @@ from rag.grounding import is_refusal
 from rag.pipeline import RAG
 from rag.prompts import REFUSAL
 from tests.contract import ANSWER_KEYS, CITATION_KEYS
-from tests.fakes import ScriptedLLM
-
-
-def rag_with(seed_index, embedder, replies: list[str]) -> tuple[RAG, ScriptedLLM]:
-    llm = ScriptedLLM(replies=list(replies), repeat_last=True)  # a refusal is asked again
-    return RAG(seed_index, embed_model=embedder, llm=llm), llm
+from tests.test_trust import rag_with
 
 
 def test_prompt_numbers_passages_with_title_and_keeps_budget(seed_index, embedder) -> None:

@@ -205,7 +205,8 @@ def test_allowed_lets_undated_articles_pass() -> None:
 
 
 def _rag(data_dir: Path, tmp_path: Path, llm: Any = None) -> tuple[RAG, rtqa_data.Dataset]:
-    base = Settings(cache_dir=tmp_path / "cache", llm="extractive", top_k=5)
+    # no sketched search (rag.expand): a scripted model's replies are the phases' own
+    base = Settings(cache_dir=tmp_path / "cache", llm="extractive", top_k=5, expand_below=0)
     settings = rtqa.benchmark_settings(base, data_dir)
     return RAG(settings, embed_model=HashEmbedding(), llm=llm), rtqa_data.load_dataset(data_dir)
 

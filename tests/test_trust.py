@@ -10,7 +10,10 @@ from tests.fakes import ScriptedLLM
 
 
 def rag_with(settings: Settings, embedder, replies: list[str]) -> tuple[RAG, ScriptedLLM]:
+    """A RAG whose model says ``replies`` in turn to the answer prompts. The search is not
+    expanded (``rag.expand`` has its own tests), so no reply goes to a sketch."""
     llm = ScriptedLLM(replies=list(replies), repeat_last=True)  # a refusal is asked again
+    settings = settings.model_copy(update={"expand_below": 0.0})
     return RAG(settings, embed_model=embedder, llm=llm), llm
 
 

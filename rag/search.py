@@ -1,0 +1,105 @@
+"""What the answer chain retrieves for a question: the window, the search, a second try.
+
+The question's date phrase sets a publish-date window (``rag.dates``); a
+current-state question ("when will it open?") leans on the newest articles
+(``rag.newest``); a calendar date that names an event rather than the news is
+searched again without the window; and an unsure search is run again with a
+sketched answer (``rag.expand``). The RealTime QA runner and the confidence
+evals call this too, so they measure what a user's question gets.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import TYPE_CHECKING, NamedTuple
+
+from rag import expand
+from rag.config import Settings
+from rag.dates import Window, search_window
+from rag.newest import is_current_state
+from rag.types import AskOptions
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+    from llama_index.core.schema import NodeWithScore
+
+    from rag.retrieve import HybridRetriever
+
+
+class Found(NamedTuple):
+    """One question's search: the passages (``top_k`` and then ``extra``), the as-of day,
+    the window, whether it asks about the current state, and the query the passages were
+    found with (the question, or the question and a sketched answer)."""
+
+    nodes: list[NodeWithScore]
+    as_of: date | None
+    window: Window | None
+    current: bool
+    query: str
+
+
+def window_for(
+    settings: Settings,
+    retriever: HybridRetriever,
+    question: str,
+    options: AskOptions,
+    parse: bool = True,
+) -> tuple[date | None, Window | None]:
+    """The as-of day and publish-date window for ``question`` (``rag.dates.search_window``)."""
+    from rag.event_dates import event_day
+
+    return search_window(
+        question,
+        options.as_of,
+        options.date_from,
+        options.date_to,
+        parse=parse and settings.question_windows,
+        event_date=lambda name: event_day(retriever, name, options.as_of),
+    )
+
+
+def search(
+    settings: Settings,
+    retriever: HybridRetriever,
+    llm: LLM | None,
+    question: str,
+    options: AskOptions,
+    extra: int = 0,
+    timings: dict[str, float] | None = None,
+) -> Found:
+    """Retrieve for ``question`` within its window; ``extra`` more passages follow the
+    ``top_k`` (``rag.conflict_search``). The sketch's time goes in ``timings["expand"]``."""
+    as_of, window = window_for(settings, retriever, question, options)
+    current = is_current_state(question)
+    top_k = options.top_k or settings.top_k
+
+    def run(window: Window | None, query: str) -> list[NodeWithScore]:
+        return retriever.search(
+            query,
+            top_k=top_k,
+            extra=extra,
+            as_of=options.as_of,
+            date_from=window.start_int if window else None,
+            date_to=window.end_int if window else None,
+            dated_only=options.dated_only,
+            files=options.files,
+            recency_weight=settings.current_recency_weight if current else None,
+        )
+
+    nodes = run(window, question)
+    dated = any(int(n.node.metadata.get("date_int") or 0) for n in nodes[:top_k])
+    if not dated and window is not None and not window.strict:
+        # "the October 15th meeting": a calendar date that names the event, not the news.
+        as_of, window = window_for(settings, retriever, question, options, parse=False)
+        nodes = run(window, question)
+    query = question
+    if llm is not None and expand.unsure(nodes[:top_k], settings.expand_below):
+        started = time.perf_counter()
+        sketched = expand.sketch(llm, question)
+        if sketched:
+            query = expand.expanded_query(question, sketched)
+            nodes = run(window, query)
+        if timings is not None:
+            timings["expand"] = time.perf_counter() - started
+    return Found(nodes, as_of, window, current, query)
