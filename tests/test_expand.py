@@ -39,8 +39,9 @@ def tiny(tmp_path: Path):
     corpus.mkdir()
     for n, text in enumerate([FINE, *DECOYS]):
         (corpus / f"a{n}.txt").write_text(f"---\ntitle: Report {n}\n---\n{text}\n")
-    # the question is 0.72 similar to its best passage, the sentence itself 0.94
-    settings = make_settings(tmp_path, top_k=1, candidates=10, expand_below=0.85)
+    # the question is 0.72 similar to its best passage, the sentence itself 0.94; each ranking
+    # takes 3 candidates of the 4 chunks, so a second search can find one the first did not
+    settings = make_settings(tmp_path, top_k=1, candidates=3, expand_below=0.85)
     fake = HashEmbedding()
     ingest(settings, embed_model=fake)
     return settings, HybridRetriever(settings, fake, build_vector_store(settings)), fake
@@ -71,6 +72,15 @@ def test_a_confident_search_or_a_cut_of_zero_asks_no_sketch(tiny) -> None:
     off = settings.model_copy(update={"expand_below": 0.0})
     found = search(off, retriever, llm, QUESTION, AskOptions())
     assert found.query == QUESTION and not llm.prompts
+
+
+def test_no_sketch_when_the_first_search_ranked_every_chunk(tiny) -> None:
+    settings, _, fake = tiny
+    every = settings.model_copy(update={"candidates": 4})  # the corpus holds 4 chunks
+    retriever = HybridRetriever(every, fake, build_vector_store(every))
+    llm = ScriptedLLM(replies=[])
+    assert search(every, retriever, llm, QUESTION, AskOptions()).query == QUESTION
+    assert not llm.prompts
 
 
 def test_an_empty_sketch_keeps_the_first_search(tiny) -> None:
@@ -108,6 +118,14 @@ def test_the_answer_is_drafted_for_the_question_not_the_sketch(tiny) -> None:
 
 
 @pytest.mark.slow
-def test_the_real_model_sketches_one_sentence(qwen) -> None:
+def test_the_real_model_sketches_for_an_unsure_seed_question(seed_index, embedder, qwen) -> None:
     sketched = expand.sketch(qwen, "Where were the wounded soldiers taken after the attack?")
     assert sketched and "\n" not in sketched and len(sketched.split()) <= 48
+    # candidates 3: the 11 seed chunks are more than a ranking takes, as on a real corpus
+    settings = seed_index.model_copy(update={"candidates": 3})
+    rag = RAG(settings, embed_model=embedder, llm=qwen)
+    question = "Where were the injured taken?"
+    answer = rag.ask(question)
+    assert "expand" in answer.timings
+    assert answer.search_query.startswith(f"{question} ") and len(answer.search_query) > 40
+    assert answer.passages and answer.answer
