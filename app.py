@@ -20,8 +20,9 @@ prepare_process()  # before gradio and the models load
 
 import uvicorn  # noqa: E402
 
-from rag.config import check_exposure, load_settings  # noqa: E402
+from rag.config import load_settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
+from rag.exposure import check_exposure  # noqa: E402
 from rag.pipeline import RAG  # noqa: E402
 from rag.watch import start_watcher  # noqa: E402
 from ui import build_ui, create_app  # noqa: E402

@@ -23,8 +23,9 @@ from typing import Any
 
 import pytest
 
-from rag.config import Settings, check_exposure, load_settings
+from rag.config import Settings, load_settings
 from rag.errors import ConfigError
+from rag.exposure import check_exposure
 from tests.app_server import AppServer, running_app
 from tests.conftest import ROOT
 

@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from rag import uploads
 from rag.api import BasicAuthMiddleware, available_backends, build_router
 from rag.api.limits import RequestLimitMiddleware
-from rag.config import LLMBackend, check_exposure
+from rag.config import LLMBackend
+from rag.exposure import check_exposure
 from rag.pipeline import RAG
 from ui.article_route import build_article_router
 from ui.articles import ArticlesUI, wire_articles
