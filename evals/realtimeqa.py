@@ -174,11 +174,12 @@ def _bar(total: int, desc: str, progress: bool) -> Any:
 
 
 def retrieval_record(rag: RAG, question: Question, answerable: bool) -> dict[str, Any]:
-    """Top passages for the question alone, within its date cut-off, and the gold rank.
+    """Top passages for the question, within its date cut-off, and the gold rank.
 
     Retrieval is the answer chain's own (``AnswerChain.search``): the question date
-    is the as-of day, and a date phrase in the question ("this week") sets the same
-    window a user's question would get.
+    is the as-of day, a date phrase in the question ("this week") sets the same
+    window a user's question would get, and an unsure search is run again with the
+    LLM's sketched answer (kept by the chain, so the answer's search reuses it).
     """
     from rag.types import AskOptions
 

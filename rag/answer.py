@@ -24,7 +24,7 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rag import confidence, conflict_report, conflicts, grounding, reask
+from rag import confidence, conflict_report, conflicts, expand, grounding, reask
 from rag.citations import strip_markup
 from rag.claims import question_type
 from rag.config import Settings
@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 MAX_QUESTION_CHARS = 1000
+SKETCHES_KEPT = 256
 LOW_CONFIDENCE_NOTE = (
     "The articles found may not be about this question; treat this answer with care."
 )
@@ -127,6 +128,7 @@ class AnswerChain:
         self.retriever = retriever
         self.llm = llm
         self.count_tokens = count_tokens or default_count_tokens
+        self._sketches: dict[str, str] = {}  # rag.expand, by question, oldest first
 
     @property
     def embed_model(self) -> Any:
@@ -150,10 +152,10 @@ class AnswerChain:
         t = time.perf_counter()
         wants_value = options.style != "short" and conflicts.expected_kind(standalone) is not None
         extra = self.settings.conflict_reserve if wants_value else 0
-        nodes, as_of, window, current, query = self.search(standalone, options, extra, timings)
+        nodes, as_of, window, current, query, own = self.search(standalone, options, extra, timings)
         top_k = options.top_k or self.settings.top_k
         nodes, reserve = nodes[:top_k], nodes[top_k:]
-        timings["retrieve"] = time.perf_counter() - t
+        timings["retrieve"] = time.perf_counter() - t - timings.get("expand", 0.0)
 
         t = time.perf_counter()
 
@@ -189,8 +191,9 @@ class AnswerChain:
         prepared.current_state = current
         prepared.search_query = query
         prepared.conflicts = found
+        judged = nodes if query == standalone else own  # the question's own similarity
         prepared.low_confidence = confidence.is_low(
-            standalone, confidence.from_nodes(nodes), self.settings.low_confidence
+            standalone, confidence.from_nodes(judged), self.settings.low_confidence
         )
         return prepared
 
@@ -202,7 +205,19 @@ class AnswerChain:
         timings: dict[str, float] | None = None,
     ) -> Found:
         """Retrieve for ``question`` as a user's question is (``rag.search``)."""
-        return search(self.settings, self.retriever, self.llm, question, options, extra, timings)
+        sketch = self.sketch if self.llm is not None else None
+        return search(self.settings, self.retriever, sketch, question, options, extra, timings)
+
+    def sketch(self, question: str) -> str:
+        """The LLM's sketched answer for an unsure search (``rag.expand``), kept for the
+        last questions: asking again (or the evals' retrieval record, then the answer)
+        costs one generation, not two."""
+        assert self.llm is not None
+        if question not in self._sketches:
+            self._sketches[question] = expand.sketch(self.llm, question)
+            while len(self._sketches) > SKETCHES_KEPT:
+                self._sketches.pop(next(iter(self._sketches)))
+        return self._sketches[question]
 
     # -- generation
     def ask(self, question: str, options: AskOptions | None = None) -> Answer:
@@ -220,8 +235,8 @@ class AnswerChain:
         prepared = self.prepare(question, options)
         if prepared.standalone != prepared.question:
             yield StreamEvent("status", f"Searching for: {prepared.standalone}")
-        if "expand" in prepared.timings:
-            yield StreamEvent("status", "Searching again with related words")
+        if prepared.search_query != prepared.standalone:
+            yield StreamEvent("status", "Searched again with related words")
         if not any(p.in_prompt for p in prepared.passages):
             prepared.timings["total"] = time.perf_counter() - started
             yield StreamEvent(

@@ -4,13 +4,14 @@ The question's date phrase sets a publish-date window (``rag.dates``); a
 current-state question ("when will it open?") leans on the newest articles
 (``rag.newest``); a calendar date that names an event rather than the news is
 searched again without the window; and an unsure search is run again with a
-sketched answer (``rag.expand``). The RealTime QA runner and the confidence
-evals call this too, so they measure what a user's question gets.
+sketched answer (``rag.expand``). The RealTime QA runner calls this too, so
+it measures what a user's question gets.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -21,7 +22,6 @@ from rag.newest import is_current_state
 from rag.types import AskOptions
 
 if TYPE_CHECKING:
-    from llama_index.core.llms import LLM
     from llama_index.core.schema import NodeWithScore
 
     from rag.retrieve import HybridRetriever
@@ -30,13 +30,16 @@ if TYPE_CHECKING:
 class Found(NamedTuple):
     """One question's search: the passages (``top_k`` and then ``extra``), the as-of day,
     the window, whether it asks about the current state, and the query the passages were
-    found with (the question, or the question and a sketched answer)."""
+    found with (the question, or the question and a sketched answer). ``own`` is what the
+    question alone found: retrieval confidence (``rag.confidence``) reads its similarity to
+    the question, not the sketch's."""
 
     nodes: list[NodeWithScore]
     as_of: date | None
     window: Window | None
     current: bool
     query: str
+    own: list[NodeWithScore]
 
 
 def window_for(
@@ -66,21 +69,24 @@ def worth_a_sketch(
     first looks unsure, and it did not already rank every chunk. When the index holds no
     more chunks than each ranking's candidates, a second search only reorders them; on the
     11-chunk seed corpus that cost 2.4 s on 34 of 50 dev questions and moved 7 answers,
-    4 of them to wrong (README, "Query expansion")."""
+    4 of them to wrong (README, RealTime QA, "Cross-validated by time")."""
     return retriever.size > settings.candidates and expand.unsure(shown, settings.expand_below)
 
 
 def search(
     settings: Settings,
     retriever: HybridRetriever,
-    llm: LLM | None,
+    sketch: Callable[[str], str] | None,
     question: str,
     options: AskOptions,
     extra: int = 0,
     timings: dict[str, float] | None = None,
 ) -> Found:
     """Retrieve for ``question`` within its window; ``extra`` more passages follow the
-    ``top_k`` (``rag.conflict_search``). The sketch's time goes in ``timings["expand"]``."""
+    ``top_k`` (``rag.conflict_search``). ``sketch`` (question -> one sentence, or None for
+    no second search) is asked when the first search looks unsure; its time goes in
+    ``timings["expand"]``. Unsure is judged on the passages a default answer shows, so a
+    deeper search (the evals' top 10) sketches for the same questions."""
     as_of, window = window_for(settings, retriever, question, options)
     current = is_current_state(question)
     top_k = options.top_k or settings.top_k
@@ -104,13 +110,13 @@ def search(
         # "the October 15th meeting": a calendar date that names the event, not the news.
         as_of, window = window_for(settings, retriever, question, options, parse=False)
         nodes = run(window, question)
-    query = question
-    if llm is not None and worth_a_sketch(settings, retriever, nodes[:top_k]):
+    query, own = question, nodes[: min(top_k, settings.top_k)]
+    if sketch is not None and worth_a_sketch(settings, retriever, own):
         started = time.perf_counter()
-        sketched = expand.sketch(llm, question)
+        sketched = sketch(question)
         if sketched:
             query = expand.expanded_query(question, sketched)
             nodes = run(window, query)
         if timings is not None:
             timings["expand"] = time.perf_counter() - started
-    return Found(nodes, as_of, window, current, query)
+    return Found(nodes, as_of, window, current, query, own)
