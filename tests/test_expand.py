@@ -131,7 +131,7 @@ def test_the_real_model_sketches_for_an_unsure_seed_question(seed_index, embedde
     sketched = expand.sketch(qwen, "Where were the wounded soldiers taken after the attack?")
     assert sketched and "\n" not in sketched and len(sketched.split()) <= 48
     # candidates 3: the 11 seed chunks are more than a ranking takes, as on a real corpus
-    settings = seed_index.model_copy(update={"candidates": 3})
+    settings = seed_index.model_copy(update={"candidates": 3, "expand_below": 0.66})
     rag = RAG(settings, embed_model=embedder, llm=qwen)
     question = "Where were the injured taken?"
     answer = rag.ask(question)
