@@ -3,7 +3,8 @@
 A retrieval setting is kept only if it beats the naive recipe on both held-out
 halves of the weeks (by default Jan-Feb and Mar-Apr). Only retrieval runs here
 (the recall proxy: a top-k chunk holds the right choice's text), so a whole
-table of variants costs seconds per variant instead of an LLM run each:
+table of variants costs seconds per variant instead of an LLM run each; a variant
+with ``expand_below`` also runs the LLM's sketch for each unsure search:
 
     python -m evals.rtqa_crossval                      # defaults vs naive, both halves
     python -m evals.rtqa_crossval --variant recency_weight=0 --variant max_chunks_per_article=0
@@ -115,7 +116,10 @@ def run(
             retriever = HybridRetriever(
                 settings.model_copy(update=update), rag.embed_model, rag.vector_store, table
             )
-            row[spec or "base"] = recall(retriever, questions, answerable, rag.llm)
+            sketches = retriever.settings.expand_below > 0  # the LLM only when it is asked
+            row[spec or "base"] = recall(
+                retriever, questions, answerable, rag.llm if sketches else None
+            )
         results["rows"][name] = row
     return results
 
