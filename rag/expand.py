@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from rag.confidence import from_nodes, top_dense
-from rag.errors import LLMError
+from rag.llm_reply import first_line
 from rag.prompts import prompt
 
 if TYPE_CHECKING:
@@ -46,12 +46,7 @@ def sketch(llm: LLM, question: str) -> str:
         ChatMessage(role=MessageRole.SYSTEM, content=prompt("expand_system").strip()),
         ChatMessage(role=MessageRole.USER, content=question),
     ]
-    try:
-        reply = llm.chat(messages, max_tokens=MAX_TOKENS, temperature=0.0)
-    except Exception as exc:
-        raise LLMError(f"Expanding the search failed: {exc}") from exc
-    lines = [line.strip() for line in (reply.message.content or "").splitlines() if line.strip()]
-    return lines[0] if lines else ""
+    return first_line(llm, messages, MAX_TOKENS, "Expanding the search")
 
 
 def expanded_query(question: str, sketched: str) -> str:

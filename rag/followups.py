@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rag.errors import LLMError
+from rag.llm_reply import first_line
 from rag.prompts import rewrite_messages
 from rag.text import content_stems, normalize_text
 
@@ -90,12 +90,8 @@ def standalone_question(
         return question
     if llm is None:
         return with_previous_question(question, history)
-    try:
-        reply = llm.chat(rewrite_messages(question, history, turns), max_tokens=60, temperature=0.0)
-    except Exception as exc:
-        raise LLMError(f"Rewriting the follow-up question failed: {exc}") from exc
-    lines = (reply.message.content or "").strip().splitlines()
-    rewritten = lines[0].strip().strip('"') if lines else ""
+    messages = rewrite_messages(question, history, turns)
+    rewritten = first_line(llm, messages, 60, "Rewriting the follow-up question").strip('"')
     if len(rewritten) <= 3:
         return question
     if not rewrite_keeps_question(question, rewritten, history):

@@ -70,7 +70,7 @@ def worth_a_sketch(
     more chunks than each ranking's candidates, a second search only reorders them; on the
     11-chunk seed corpus that cost 2.4 s on 34 of 50 dev questions and moved 7 answers,
     4 of them to wrong (README, RealTime QA, "Cross-validated by time")."""
-    return retriever.size > settings.candidates and expand.unsure(shown, settings.expand_below)
+    return expand.unsure(shown, settings.expand_below) and retriever.size > settings.candidates
 
 
 def search(
