@@ -354,6 +354,7 @@ class AnswerChain:
         policy = grounding.Policy(
             self.settings.fallback_score,
             self.settings.rescue_score,
+            quote_paraphrase_below=self.settings.quote_paraphrase_below,
             verifier=verifier,
             verify_min_yes=self.settings.verify_min_yes,
             refusal_check=refusal_check,

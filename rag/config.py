@@ -202,6 +202,13 @@ class Settings(BaseSettings):
         description="Least score (cosine + 0.5 x word overlap) of a sentence quoted in place of "
         "a malformed or off-type draft.",
     )
+    quote_paraphrase_below: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Quote the best sentence instead of a draft when less than this share of "
+        "the draft's own words are in the sentences it cites (0 = off).",
+    )
     reask_sentences: int = Field(
         3,
         ge=0,

@@ -203,7 +203,7 @@ def answering_sentences(
     A sentence qualifies if it gives what the question asks for (a number for
     "how many", a place for "where": ``rag.claims``) and holds the question's
     distinguishing words: at least one, or all of them when ``strict``. Texts in
-    ``skip`` (headings) never qualify.
+    ``skip`` (headings) and questions never qualify.
     """
     qtype = question_type(question)
     shown = [p for p in passages if p.in_prompt]
@@ -218,8 +218,8 @@ def answering_sentences(
         scores = sentence_scores(cosine_matrix(q_vec[None, :], vecs)[0], q_stems, passage)
         for i in passage.selected:
             text = passage.sentences[i].text
-            if text.strip() in skip:
-                continue
+            if text.strip() in skip or text.rstrip(" \"'”’)").endswith("?"):
+                continue  # a heading, or a question the article asks ("What was the surprise?")
             stems = set(content_stems(text))
             if focus and not (focus <= stems if strict else focus & stems):
                 continue

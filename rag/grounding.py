@@ -38,7 +38,7 @@ from rag.context import Prepared, answering_sentences, calibrated_cosine, cosine
 from rag.listitems import mentions_item, numbered_item
 from rag.prompts import REFUSAL
 from rag.subject import mentions_any, question_names
-from rag.text import Sentence, split_sentences
+from rag.text import Sentence, content_stems, split_sentences
 from rag.types import Answer, Passage
 
 
@@ -53,6 +53,8 @@ class Policy:
 
     fallback_score: float = 0.45
     rescue_score: float = 0.75
+    # below this share of its own words in the sentences it rests on, a draft is quoted over
+    quote_paraphrase_below: float = 0.0
     # (cited sentences, question, answer) -> P(yes) from the LLM; None: no check
     verifier: Callable[[str, str, str], float] | None = None
     verify_min_yes: float = 0.5
@@ -304,10 +306,28 @@ def finalize(
         # or refuse rather than show an answer to another question.
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, "off_type")
         return quoted or refusal_answer(prepared, raw)
+    quotes = [p.quote for p in answer.citations]
+    if copied_share(repaired_text, prepared, quotes) < policy.quote_paraphrase_below:
+        # The model's own wording is where a 1.5B model moves the fact (the wrong clause,
+        # a nearby reason): the sentence it rests on, quoted, says what the article says.
+        quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, "paraphrase")
+        if quoted is not None:
+            return quoted
     if policy.verifier is not None and not _verified(prepared, answer, policy):
         quoted = second_path(prepared, raw, embed_model, policy.rescue_score, True, "rescue")
         return quoted or _answer(prepared, raw, REFUSAL, True, [], route="rejected")
     return answer
+
+
+def copied_share(answer: str, prepared: Prepared, quotes: list[str]) -> float:
+    """Share of the answer's own content words (those the question does not use) found in
+    the sentences its citations rest on; 1.0 when it adds no word of its own."""
+    asked = set(content_stems(f"{prepared.question} {prepared.standalone}"))
+    own = [s for s in content_stems(CITATION_RE.sub("", answer)) if s not in asked]
+    if not own:
+        return 1.0
+    quoted = set(content_stems(" ".join(quotes)))
+    return sum(s in quoted for s in own) / len(own)
 
 
 def checked_rescue(prepared: Prepared, raw: str, embed_model: Any, policy: Policy) -> Answer:

@@ -208,3 +208,63 @@ def test_a_yes_no_question_is_answered_by_the_sentence_that_settles_it(
     rag, llm = rag_with(off, embedder, ["No, it is a U.S. military outpost [1]."])
     drafted = rag.ask(question)
     assert drafted.route == "draft" and len(llm.prompts) == 1
+
+
+def test_copied_share_counts_the_answers_own_words_in_its_sentences() -> None:
+    from rag.context import Prepared
+    from rag.grounding import copied_share
+
+    question = "Where were the wounded taken?"
+    prepared = Prepared(question, question, [], [], "cited", {}, {}, {})
+    quote = (
+        "The aftermath of the assault saw American helicopters swiftly intervening to evacuate "
+        "the wounded, transporting them to the Et-Tanf base."
+    )
+    assert copied_share("They were taken to the Et-Tanf base [1].", prepared, [quote]) == 1.0
+    own = "Injured people were flown by choppers to a desert camp [1]."
+    assert copied_share(own, prepared, [quote]) < 0.2
+    assert copied_share("The wounded were taken [1].", prepared, [quote]) == 1.0  # adds nothing
+
+
+def test_a_paraphrase_that_leaves_its_sentence_is_quoted_instead(seed_index, embedder) -> None:
+    # The passage names the base; the draft's own words ("choppers", "a desert camp") are
+    # nowhere in the sentence it rests on.
+    draft = "Injured people were flown by choppers to a desert camp at Et-Tanf [1]."
+    settings = seed_index.model_copy(update={"quote_paraphrase_below": 0.5})
+    rag, _ = rag_with(settings, embedder, [draft])
+    answer = rag.ask("Where were the wounded taken?")
+    assert answer.route == "paraphrase"
+    assert answer.answer.startswith('The articles say: "') and "Et-Tanf" in answer.answer
+    assert "choppers" not in answer.answer
+    assert answer.citations and answer.citations[0].quote in answer.answer
+    # Off, the same draft stands (it names the base the passage names).
+    off, _ = rag_with(
+        seed_index.model_copy(update={"quote_paraphrase_below": 0.0}), embedder, [draft]
+    )
+    assert off.ask("Where were the wounded taken?").route == "draft"
+
+
+def test_a_draft_in_its_sentences_own_words_stands(seed_index, embedder) -> None:
+    draft = "American helicopters transported the wounded to the Et-Tanf base [1]."
+    settings = seed_index.model_copy(update={"quote_paraphrase_below": 0.5})
+    rag, _ = rag_with(settings, embedder, [draft])
+    answer = rag.ask("Where were the wounded taken?")
+    assert answer.route == "draft" and answer.answer.startswith("American helicopters")
+
+
+def test_a_question_the_article_asks_is_never_quoted_as_the_answer(embedder) -> None:
+    from rag.context import extractive_answer, fit_context
+    from rag.text import split_sentences
+    from rag.tokens import count_tokens
+    from rag.types import Passage
+
+    text = (
+        "Who won best actor at the BAFTA Awards in London this year? "
+        "The prize for best actor went to Robert Aramayo, the night's surprise."
+    )
+    passage = Passage(1, "c1", "baftas.txt", "BAFTA night", "", "", text, 1.0)
+    passage.sentences = split_sentences(text)
+    question = "Who won best actor at the BAFTA Awards?"
+    vectors = fit_context(question, [passage], embedder, 180, count_tokens)
+    answer = extractive_answer(question, [passage], vectors, embedder)
+    assert "Aramayo" in answer and "this year?" not in answer
