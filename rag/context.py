@@ -18,7 +18,7 @@ from llama_index.core.base.llms.types import ChatMessage
 
 from rag.claims import focus_stems, question_type, supplies_type
 from rag.prompts import REFUSAL
-from rag.text import content_stems, split_sentences
+from rag.text import content_stems, is_question, split_sentences
 from rag.types import Passage, Style
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def answering_sentences(
         scores = sentence_scores(cosine_matrix(q_vec[None, :], vecs)[0], q_stems, passage)
         for i in passage.selected:
             text = passage.sentences[i].text
-            if text.strip() in skip or text.rstrip(" \"'”’)").endswith("?"):
+            if text.strip() in skip or is_question(text):
                 continue  # a heading, or a question the article asks ("What was the surprise?")
             stems = set(content_stems(text))
             if focus and not (focus <= stems if strict else focus & stems):

@@ -38,7 +38,7 @@ from rag.context import Prepared, answering_sentences, calibrated_cosine, cosine
 from rag.listitems import mentions_item, numbered_item
 from rag.prompts import REFUSAL
 from rag.subject import mentions_any, question_names
-from rag.text import Sentence, content_stems, split_sentences
+from rag.text import Sentence, content_stems, is_question, split_sentences
 from rag.types import Answer, Passage
 
 
@@ -152,7 +152,8 @@ def support(prepared: Prepared, embed_model: Any, claim: str, number: int) -> tu
             prepared.claim_vectors[claim] = c_vec
         sims = cosine_matrix(c_vec[None, :], vecs)[0]
         lex = np.array([lexical_support(claim, s.text) for s in passage.sentences])
-        best = int(np.argmax(sims + lex))
+        asks = np.array([is_question(s.text) for s in passage.sentences])
+        best = int(np.argmax(np.where(asks & ~asks.all(), -np.inf, sims + lex)))
         cos, quote = float(sims[best]), passage.sentences[best].text
     return max(lexical, (lexical + calibrated_cosine(cos)) / 2), quote
 

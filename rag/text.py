@@ -161,6 +161,12 @@ _TIME_ZONE = re.compile(r"(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T)\b")
 _ENUMERATOR = re.compile(r"\s*(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]\s*")
 
 
+def is_question(text: str) -> bool:
+    """A sentence that asks ("What was the biggest surprise?"): an article's sub-heading or
+    rhetorical question, which never supports or answers anything."""
+    return text.rstrip(" \"'”’)").endswith("?")
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of ``text`` with their character offsets in it.
 
