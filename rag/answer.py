@@ -340,6 +340,7 @@ class AnswerChain:
     def finalize(self, prepared: Prepared, raw: str) -> Answer:
         """Check citations against the passages; refuse when nothing is supported."""
         llm, settings = self.llm, self.settings
+        drafted = llm is not None and not self.quotes(prepared)
         verifier = refusal_check = None
         if llm is not None and settings.verify_answers:
 
@@ -354,7 +355,8 @@ class AnswerChain:
         policy = grounding.Policy(
             self.settings.fallback_score,
             self.settings.rescue_score,
-            quote_paraphrase_below=self.settings.quote_paraphrase_below,
+            # the passages' own sentences (extractive, yes/no) are no paraphrase
+            quote_paraphrase_below=settings.quote_paraphrase_below if drafted else 0.0,
             verifier=verifier,
             verify_min_yes=self.settings.verify_min_yes,
             refusal_check=refusal_check,

@@ -207,7 +207,10 @@ def test_a_yes_no_question_is_answered_by_the_sentence_that_settles_it(
     off = seed_index.model_copy(update={"quote_yes_no": False})
     rag, llm = rag_with(off, embedder, ["No, it is a U.S. military outpost [1]."])
     drafted = rag.ask(question)
-    assert drafted.route == "draft" and len(llm.prompts) == 1
+    assert len(llm.prompts) == 1
+    # The draft cites passage 1 for words that only passage 2's sentence holds, so that
+    # sentence is quoted instead (RAG_QUOTE_PARAPHRASE_BELOW).
+    assert drafted.route in ("draft", "paraphrase") and "military outpost" in drafted.answer
 
 
 def test_copied_share_counts_the_answers_own_words_in_its_sentences() -> None:
