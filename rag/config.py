@@ -203,7 +203,7 @@ class Settings(BaseSettings):
         "a malformed or off-type draft.",
     )
     quote_paraphrase_below: float = Field(
-        0.5,
+        0.0,
         ge=0,
         le=1,
         description="Quote the best sentence instead of a draft when less than this share of "

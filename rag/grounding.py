@@ -54,7 +54,7 @@ class Policy:
     fallback_score: float = 0.45
     rescue_score: float = 0.75
     # below this share of its own words in the sentences it rests on, a draft is quoted over
-    quote_paraphrase_below: float = 0.5
+    quote_paraphrase_below: float = 0.0
     # (cited sentences, question, answer) -> P(yes) from the LLM; None: no check
     verifier: Callable[[str, str, str], float] | None = None
     verify_min_yes: float = 0.5
