@@ -308,7 +308,8 @@ def finalize(
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, "off_type")
         return quoted or refusal_answer(prepared, raw)
     quotes = [p.quote for p in answer.citations]
-    if copied_share(repaired_text, prepared, quotes) < policy.quote_paraphrase_below:
+    below = policy.quote_paraphrase_below
+    if below > 0 and copied_share(repaired_text, prepared, quotes) < below:
         # The model's own wording is where a 1.5B model moves the fact (the wrong clause,
         # a nearby reason): the sentence it rests on, quoted, says what the article says.
         quoted = second_path(prepared, raw, embed_model, policy.fallback_score, False, "paraphrase")
