@@ -392,6 +392,25 @@ def heading_lines(texts: Iterable[str]) -> list[str]:
     return headings
 
 
+def title_lines(texts: Iterable[str]) -> list[str]:
+    """Lines without end punctuation, mostly capitalised words: headings of any length.
+
+    Longer than ``heading_lines`` allows ("Changing Balance of Power in the USA and the
+    Region: The Strategic Importance of Palmyra"), so only ever used to tell an answer
+    made of nothing but echoed headings, never to cut words out of an answer.
+    """
+    found = []
+    for text in texts:
+        for line in text.splitlines():
+            line = line.strip()
+            words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) > 3]
+            if not words or line[-1] in '.!?;,"”' or len(line.split()) > 30:
+                continue
+            if sum(w[0].isupper() for w in words) * 3 >= len(words) * 2:
+                found.append(line)
+    return found
+
+
 def strip_headings(answer: str, headings: Iterable[str]) -> str:
     """Remove passage headings echoed at the start of answer sentences."""
     result = answer

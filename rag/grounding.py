@@ -31,6 +31,7 @@ from rag.claims import (
     strip_headings,
     strip_unsupported_years,
     supplies_type,
+    title_lines,
     unsupported_atoms,
 )
 from rag.conflict_report import split_cited_clauses
@@ -267,7 +268,8 @@ def finalize(
     evidence = [f"{p.header()}\n{p.text}" for p in shown] + [prepared.question, prepared.standalone]
     headings = heading_lines(p.text for p in shown)
     text = strip_headings(raw.strip(), headings)
-    text = drop_echoed_labels(text, [*headings, *(p.title for p in shown)])
+    labels = [*headings, *title_lines(p.text for p in shown), *(p.title for p in shown)]
+    text = drop_echoed_labels(text, labels)
     text = strip_unsupported_years(text, evidence)
 
     def rescue() -> Answer:

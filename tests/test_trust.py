@@ -166,6 +166,26 @@ def test_headlines_echoed_as_an_answer_are_never_shown(seed_index, embedder) -> 
     assert answer.refused and "Negotiate" not in answer.answer and "(RayHaber)" not in answer.answer
 
 
+def test_a_long_section_heading_echoed_as_an_answer_is_never_shown(seed_index, embedder) -> None:
+    heading = (  # 15 words: longer than the headings cut out of answers
+        "Changing Balance of Power in the USA and the Region: The Strategic Importance of Palmyra"
+    )
+    rag, _ = rag_with(seed_index, embedder, [f"{heading} [1]. (RayHaber) [2]."])
+    answer = rag.ask("What military strikes did Trump order in retaliation for the attack?")
+    assert answer.refused and "Strategic Importance" not in answer.answer
+
+
+def test_title_lines_are_capitalised_lines_without_end_punctuation() -> None:
+    from rag.claims import title_lines
+
+    text = (
+        "Changing Balance of Power in the USA and the Region: The Strategic Importance of Palmyra\n"
+        "the wounded were taken to a hospital in the city of Homs by helicopter\n"
+        "Russian Deputy Foreign Minister Sergei Vershinin Met The Delegation In Moscow.\n"
+    )
+    assert title_lines([text]) == [text.splitlines()[0]]
+
+
 def test_drop_echoed_labels_keeps_any_answer_that_says_more_than_its_sources() -> None:
     from rag.grounding import drop_echoed_labels
 
