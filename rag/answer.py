@@ -24,7 +24,7 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rag import confidence, conflict_report, conflicts, expand, grounding, reask
+from rag import confidence, conflict_report, conflicts, expand, grounding, reask, window_hint
 from rag.citations import strip_markup
 from rag.claims import question_type
 from rag.config import Settings
@@ -188,6 +188,7 @@ class AnswerChain:
         )
         prepared.as_of = as_of.isoformat() if as_of else None
         prepared.window = window.to_dict() if window else None
+        prepared.window_phrase = window.phrase if window else ""
         prepared.current_state = current
         prepared.search_query = query
         prepared.conflicts = found
@@ -239,9 +240,8 @@ class AnswerChain:
             yield StreamEvent("status", "Searched again with related words")
         if not any(p.in_prompt for p in prepared.passages):
             prepared.timings["total"] = time.perf_counter() - started
-            yield StreamEvent(
-                "answer", answer=flagged(dated(refusal_answer(prepared, ""), prepared), prepared)
-            )
+            refused = self.explained(refusal_answer(prepared, ""), prepared, options)
+            yield StreamEvent("answer", answer=flagged(dated(refused, prepared), prepared))
             return
         shown = sum(p.in_prompt for p in prepared.passages)
         yield StreamEvent("status", f"Reading {shown} passage{'s' if shown != 1 else ''}")
@@ -257,7 +257,7 @@ class AnswerChain:
         if answer.refused and self.reasks(prepared):
             yield StreamEvent("status", "Reading the best sentences again")
             answer = self.reask(prepared, answer)
-        answer = flagged(dated(answer, prepared), prepared)
+        answer = flagged(dated(self.explained(answer, prepared, options), prepared), prepared)
         answer.timings["check"] = time.perf_counter() - t
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent("answer", answer=answer)
@@ -285,6 +285,20 @@ class AnswerChain:
             and prepared.style == "cited"
             and not self.quotes(prepared)
         )
+
+    def explained(self, answer: Answer, prepared: Prepared, options: AskOptions) -> Answer:
+        """A refusal under the question's own date window names what lies outside it."""
+        if answer.refused and prepared.style == "cited" and prepared.window_phrase:
+            note = window_hint.hint(
+                self.settings,
+                self.retriever,
+                prepared.standalone,
+                options,
+                prepared.window or {},
+                prepared.window_phrase,
+            )
+            answer.answer = f"{answer.answer} {note}" if note else answer.answer
+        return answer
 
     def reask(self, prepared: Prepared, refused: Answer) -> Answer:
         """The focused draft's checked answer, or ``refused`` when it refuses too."""

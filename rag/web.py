@@ -229,7 +229,7 @@ def chat_text(answer: Answer, turn: int, draft: str = "") -> str:
     """The checked answer as the chat shows it, saying so when it differs from the draft."""
     if answer.refused:
         shown = "the closest passages" if answer.passages else "that nothing matched"
-        return f"{REFUSAL}\n\n*The sources panel shows {shown}.*"
+        return f"{answer.answer or REFUSAL}\n\n*The sources panel shows {shown}.*"
     text = link_citations(answer.answer, turn)
     note = revision_note(draft, answer)
     if note:

@@ -140,6 +140,25 @@ def test_answer_reports_window_and_cites_only_inside(rag: RAG) -> None:
     assert plain.as_of is None and plain.window is None
 
 
+def test_a_refusal_inside_a_date_window_names_the_article_just_outside_it(rag: RAG) -> None:
+    # Asked on a Monday, "this week" is that Monday alone; the library reopened on Thursday.
+    question = "What happened at the Orlen library this week?"
+    answer = rag.ask(question, as_of=20260928)
+    assert answer.refused and answer.window == {"from": "2026-09-28", "to": "2026-09-28"}
+    assert "Orlen city library fully reopens after fire" in answer.answer
+    assert "24 September 2026" in answer.answer and 'without "this week"' in answer.answer
+    assert not answer.citations  # named, never used to answer
+    # On the Friday the same article is inside the window, and answers.
+    inside = rag.ask(question, as_of=20260925)
+    assert not inside.refused and "Ask again" not in inside.answer
+    # Nothing of another story is offered: no article outside the window names the World Cup.
+    other = rag.ask("Who won the football World Cup this week?", as_of=20260928)
+    assert other.refused and "Ask again" not in other.answer
+    # A window the user set is not the question's phrase: no hint.
+    explicit = rag.ask("What happened at the Orlen library?", date_from=20260928, date_to=20260928)
+    assert explicit.refused and "Ask again" not in explicit.answer
+
+
 def test_explicit_bounds_and_dated_only(rag: RAG) -> None:
     answer = rag.ask(
         "What did the mayor say about the stadium?", date_from=20260401, date_to=20260430

@@ -75,6 +75,9 @@ def test_refusal_shows_the_closest_passages_and_says_why() -> None:
     assert html.count('class="src-card closest"') == web.CLOSEST_ON_REFUSAL
     assert "<mark" not in html  # nothing was cited, so nothing is highlighted
     assert REFUSAL in web.chat_text(answer, 1)
+    hint = 'Only articles from 28 September 2026 were searched, for "this week".'
+    answer.answer = f"{REFUSAL} {hint}"  # rag.window_hint: the chat shows it too
+    assert hint in web.chat_text(answer, 1)
 
 
 def test_sources_panel_folds_earlier_turns_under_their_questions() -> None:
