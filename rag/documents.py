@@ -47,6 +47,7 @@ from rag.corpus import (
     read_bytes,
     read_text,
 )
+from rag.markdown_text import markdown_text
 from rag.types import SkippedFile
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -320,10 +321,11 @@ def load_file(path: Path, corpus_dir: Path, rules: ReadRules | None = None) -> D
     else:
         text, encoding = read_text(path, corpus_dir, rules)
         meta, body = parse_front_matter(text)
-        if suffix in {".md", ".markdown"} and "title" not in meta:
+        if suffix in {".md", ".markdown"}:
             heading = re.search(r"^#\s+(.+)$", body, re.M)
-            if heading:
-                meta["title"] = heading[1].strip()
+            if heading and "title" not in meta:
+                meta["title"] = markdown_text(heading[1]).strip()
+            body = markdown_text(body)
     meta.update(_read_sidecar(path, corpus_dir, rules))
     meta = {k: clean_text(v) for k, v in meta.items()}
     body = break_long_lines(clean_text(body).strip())

@@ -175,3 +175,28 @@ def test_front_matter_only_at_the_top() -> None:
 def test_guess_title_falls_back_to_file_name() -> None:
     long_line = "This first line is a full sentence that ends with a period."
     assert guess_title(long_line, Path("city_council-vote.txt")) == "City council vote"
+
+
+def test_markdown_articles_are_read_without_their_markup(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    source = (
+        "---\nsource: Valley Courier\n---\n"
+        "# Kestrel Falls opens its *new* bridge\n\n"
+        "The **Kestrel Falls** footbridge opened on Friday. It cost 3.2 million euros and took "
+        "*two years* to build, [the council said](https://example.org/council).\n\n"
+        "The works went in steps:\n\n"
+        "1. Foundations\n2. Deck\n3. Railings\n\n"
+        "> Mayor Tomas Reyes cut the ribbon.\n"
+    )
+    (corpus / "bridge.md").write_text(source)
+    doc = load_file(corpus / "bridge.md", corpus)
+    assert doc.metadata["title"] == "Kestrel Falls opens its new bridge"
+    text = doc.text
+    assert "took two years to build, the council said." in text
+    assert not any(mark in text for mark in ("**", "*", "#", "](", "https://", "> "))
+    assert "\n2. Deck\n" in text  # ordered items keep their numbers
+    assert "Mayor Tomas Reyes cut the ribbon." in text
+    # A .txt file is text as written: only Markdown files are parsed.
+    (corpus / "plain.txt").write_text("Sales rose *sharply* in 2026.\n")
+    assert "*sharply*" in load_file(corpus / "plain.txt", corpus).text
