@@ -77,8 +77,8 @@ _RELATIVE = re.compile(r"\b(ago|last|this|next|past|yesterday|today)\b", re.I)
 DISTANT_DAYS = 400
 NOT_WINDOWS = {"now", "right now", "currently", "at present"}  # the as-of day is no window
 FUTURE = re.compile(
-    r"\b(will|won't|expected|due|scheduled|planned|going to|set to|supposed to|plan to|"
-    r"(is|are) to)\b",
+    r"\b(will|won't|would(?! have)|expected|due|scheduled|planned|going to|set to|supposed to|"
+    r"(?:plan|hope|aim|intend|expect)s? to|(is|are) to)\b",
     re.I,
 )
 _EVENT = re.compile(r"\b(before|after|since|until) (the [a-z][\w-]*(?: [a-z][\w-]*){0,2})", re.I)

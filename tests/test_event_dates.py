@@ -30,6 +30,9 @@ SENTENCES = [
     ("In March the roof collapsed.", 20260300),
     ("The stadium will open in March, officials said.", 20270300),
     ("The council will meet on Friday.", 20261009),
+    ("Officials said the port would reopen on Monday.", 20261012),  # reported future
+    ("The port authority plans to reopen it on Monday.", 20261012),
+    ("The port would have reopened on Monday.", 20261005),  # would have: the past
     ("The minister resigned on 2 September.", 20260902),
     ("He said it on Oct. 1.", 20261001),
     ("The talks ended on March 3, 2025.", 20250303),
