@@ -15,10 +15,17 @@ def to_int(day: date) -> int:
 
 
 def from_int(value: int | None) -> date | None:
-    """The date of a YYYYMMDD int; None for 0/None (an undated article)."""
+    """The date of a YYYYMMDD int; None for 0/None (an undated article).
+
+    ValueError for an int that is no day; a huge one (``10**20``) overflows the
+    C ``date`` constructor, so that is caught too, never a 500 in the API.
+    """
     if not value:
         return None
-    return date(value // 10000, value // 100 % 100, value % 100)
+    try:
+        return date(value // 10000, value // 100 % 100, value % 100)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"{value} is not a YYYYMMDD date.") from exc
 
 
 def parse_day(value: str) -> date:
@@ -36,10 +43,7 @@ def as_date(value: int | str | date | None) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int):
-        try:
-            return from_int(value)
-        except ValueError as exc:
-            raise ValueError(f"{value} is not a YYYYMMDD date.") from exc
+        return from_int(value)
     return parse_day(value)
 
 

@@ -26,6 +26,10 @@ class BadQuestionError(RagError):
     """The question is empty, too long or not text."""
 
 
+class BadOptionError(RagError, ValueError):
+    """An ask option is wrong: a file the index does not hold, a day that is no date."""
+
+
 class LLMError(RagError):
     """The language model failed or could not be reached."""
 

@@ -23,7 +23,7 @@ from rag.components import (
 )
 from rag.config import Settings
 from rag.env import prepare_process
-from rag.errors import IndexEmptyError
+from rag.errors import BadOptionError, IndexEmptyError
 from rag.index_state import read_state
 from rag.ingest import ProgressFn, ingest
 from rag.retrieve import HybridRetriever
@@ -186,14 +186,40 @@ class RAG:
     def ask(self, question: str, options: AskOptions | None = None, /, **fields: Any) -> Answer:
         """Answer one question; ``fields`` are ``AskOptions`` fields (``history=...``)."""
         options = AskOptions.of(options, **fields)
+        self.check_options(options)
         return self.chain_for(options.backend).ask(question, options)
 
     def stream(
         self, question: str, options: AskOptions | None = None, /, **fields: Any
     ) -> Iterator[StreamEvent]:
-        """Like ``ask``, yielding status and text deltas before the checked Answer."""
+        """Like ``ask``, yielding status and text deltas before the checked Answer.
+
+        The options are checked on the first ``next``, where a bad question is
+        found too, so callers meet every bad input in one place.
+        """
         options = AskOptions.of(options, **fields)
-        return self.chain_for(options.backend).stream(question, options)
+        self.check_options(options)
+        yield from self.chain_for(options.backend).stream(question, options)
+
+    def check_options(self, options: AskOptions) -> None:
+        """``BadOptionError`` for a day that is no YYYYMMDD date or a file the index lacks.
+
+        An unknown file would only find nothing, so a typo would read as "the
+        articles don't say"; the names are the ones ``articles`` (and ``/article``) know.
+        """
+        from rag.days import from_int
+
+        for name in ("as_of", "date_from", "date_to"):
+            value = getattr(options, name)
+            try:
+                from_int(value)
+            except (TypeError, ValueError) as exc:
+                raise BadOptionError(f"{name}: {value!r} is not a YYYYMMDD date.") from exc
+        if options.files:
+            known = {a["file"] for a in self.articles()}
+            unknown = [f for f in dict.fromkeys(options.files) if f not in known]
+            if unknown:
+                raise BadOptionError(not_indexed(unknown, known))
 
     def delete_article(self, file: str) -> IngestReport:
         """Remove one indexed article: its file (and sidecar) from the corpus, its chunks.
@@ -265,3 +291,15 @@ class RAG:
             "last_ingest": state.get("last_ingest"),
             "last_report": state.get("last_report"),
         }
+
+
+def not_indexed(files: list[str], known: set[str]) -> str:
+    """The message for unknown article names, with the closest indexed name for a typo."""
+    from difflib import get_close_matches
+
+    names = ", ".join(repr(f) for f in files)
+    verb = "is not an indexed article" if len(files) == 1 else "are not indexed articles"
+    close = get_close_matches(files[0], sorted(known), n=1)
+    if close:
+        return f"{names} {verb}; did you mean {close[0]!r}?"
+    return f"{names} {verb}; use corpus file names as the Articles list shows them."

@@ -160,6 +160,14 @@ def test_day_parsing_errors_say_how_to_write_a_date() -> None:
         as_date(20261399)
 
 
+def test_an_int_too_big_for_any_day_is_a_value_error_not_an_overflow() -> None:
+    for bad in (99999999999999999999, -(10**30), 20261399):
+        with pytest.raises(ValueError, match=f"{bad} is not a YYYYMMDD date"):
+            as_date(bad)
+        with pytest.raises(ValueError, match="is not a YYYYMMDD date"):
+            day_int(bad)
+
+
 def test_window_dict_and_intersection() -> None:
     assert window_dict(None, None) is None
     assert window_dict(20260301, None) == {"from": "2026-03-01", "to": None}

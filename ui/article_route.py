@@ -1,7 +1,8 @@
 """``GET /article?file=...``: one indexed article as a page, the cited passage highlighted.
 
 Only files the index lists are served, read from inside the corpus folder; any
-other name is a 404 with a message, never a path the request chose.
+other name is a 404 with a message, never a path the request chose. A missing
+``file`` or a wrong method gets the API's JSON error (``rag.api.errors``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from rag import library
+from rag.api.errors import refuse_other_methods
 from rag.errors import RagError
 from rag.pipeline import RAG
 
@@ -35,4 +37,5 @@ def build_article_router(rag: RAG) -> APIRouter:
             return PlainTextResponse(f"Could not show the article: {exc}", status_code=422)
         return HTMLResponse(page)
 
+    refuse_other_methods(router)
     return router

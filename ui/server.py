@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from rag import uploads
 from rag.api import BasicAuthMiddleware, available_backends, build_router
+from rag.api.errors import add_error_handlers
 from rag.api.limits import RequestLimitMiddleware
 from rag.config import LLMBackend
 from rag.exposure import check_exposure
@@ -75,6 +76,7 @@ def create_app(rag: RAG, backends: list[LLMBackend] | None = None) -> FastAPI:
     check_exposure(settings)
     backends = backends or available_backends(settings)
     app = FastAPI(title="News RAG", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    add_error_handlers(app)  # FastAPI's own 422s in our {"error": ...} shape
     app.include_router(build_router(rag, backends))
     app.include_router(build_article_router(rag))
     demo = build_ui(rag, backends)

@@ -15,9 +15,9 @@ Pipeline calls block (retrieval, llama.cpp), so they run in the thread pool and
 never on the event loop. Nothing here imports gradio.
 
 Modules: ``routes`` (our routes and the router), ``openai`` (the ``/v1`` endpoints),
-``errors`` (JSON errors and body parsing), ``auth`` (basic auth), ``backends``,
-``limits`` (request-size and history limits, the upload type check), ``dates`` (the date
-fields).
+``errors`` (JSON errors, body parsing, FastAPI's 422s and wrong methods in our shape),
+``auth`` (basic auth), ``backends``, ``limits`` (request-size and history limits, the
+upload type check), ``dates`` (the date fields).
 """
 
 from __future__ import annotations

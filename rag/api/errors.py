@@ -1,21 +1,26 @@
 """Errors answered as JSON: pipeline errors mapped to HTTP statuses, bad bodies to a 400.
 
 Every route runs through ``guarded`` so a caller gets ``{"error": {...}}``, never a
-traceback.
+traceback; ``add_error_handlers`` and ``refuse_other_methods`` give FastAPI's own
+422s and wrong methods the same shape.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
 
 from rag.errors import (
+    BadOptionError,
     BadQuestionError,
     ConfigError,
     IndexEmptyError,
@@ -33,19 +38,27 @@ INTERNAL_ERROR = "Internal error; see the server log."
 class ApiError(Exception):
     """An error answered as JSON with an HTTP status."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        kind: str = "invalid_request_error",
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
-        self.status, self.message, self.kind = status, message, kind
+        self.status, self.message, self.kind, self.code = status, message, kind, code
 
-    def response(self) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"message": self.message, "type": self.kind}}, status_code=self.status
-        )
+    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+        """``{"error": {"message", "type"}}``, plus OpenAI's ``code`` when there is one."""
+        error = {"message": self.message, "type": self.kind}
+        if self.code:
+            error["code"] = self.code
+        return JSONResponse({"error": error}, status_code=self.status, headers=headers)
 
 
 def error_for(exc: RagError) -> ApiError:
     """Map a pipeline error onto an HTTP status; the message is the user's next step."""
-    if isinstance(exc, BadQuestionError):
+    if isinstance(exc, BadQuestionError | BadOptionError):
         return ApiError(400, str(exc))
     if isinstance(exc, IndexEmptyError | StoreError):
         return ApiError(503, str(exc), "service_unavailable")
@@ -95,7 +108,57 @@ async def parse_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        raise ApiError(400, invalid(exc.errors())) from exc
+
+
+def invalid(errors: Sequence[Any]) -> str:
+    """One line naming each bad field: ``Invalid request: top_k: Input should be ...``."""
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in errors
+    )
+    return f"Invalid request: {problems}"
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """FastAPI's own errors (a missing query parameter's 422) in our format, as a 400."""
+
+    async def on_invalid(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return ApiError(400, invalid(exc.errors())).response()
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return ApiError(exc.status_code, str(exc.detail)).response(exc.headers)
+
+    app.add_exception_handler(RequestValidationError, on_invalid)
+    app.add_exception_handler(HTTPException, on_http)
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def refuse_other_methods(router: APIRouter) -> None:
+    """A 405 naming the allowed methods for any other method on the router's paths.
+
+    The chat page is mounted at ``/`` after these routes, so without this it would
+    take ``GET /api/ask`` and answer a bare 404.
+    """
+    allowed: dict[str, set[str]] = {}
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            allowed.setdefault(route.path, set()).update(route.methods)
+    for path, methods in allowed.items():
+        others = [m for m in METHODS if m not in methods and not (m == "HEAD" and "GET" in methods)]
+        router.add_api_route(
+            path, _refusal(path, sorted(methods)), methods=others, include_in_schema=False
         )
-        raise ApiError(400, f"Invalid request: {problems}") from exc
+
+
+def _refusal(path: str, methods: list[str]) -> Callable[[Request], Awaitable[JSONResponse]]:
+    allow = ", ".join(methods)
+
+    async def refuse(request: Request) -> JSONResponse:
+        message = f"{request.method} is not allowed on {path}; use {allow}."
+        return ApiError(405, message).response({"Allow": allow})
+
+    return refuse

@@ -17,7 +17,15 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from rag.api.backends import MODEL_ID
@@ -32,10 +40,15 @@ from rag.types import Answer, AskOptions, StreamEvent
 log = logging.getLogger("rag.api")
 
 
+Role = Literal["system", "developer", "user", "assistant"]
+
+
 class OpenAIMessage(BaseModel):
+    """One chat message; system/developer ones are read past (our prompt is fixed)."""
+
     model_config = ConfigDict(extra="allow")
 
-    role: str
+    role: Role
     content: str | list[dict[str, Any]] | None = None
 
     def text(self) -> str:
@@ -57,7 +70,7 @@ class ChatCompletionRequest(DateFields):
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str = MODEL_ID
+    model: StrictStr | None = None  # missing: the default, as ``/v1/models`` lists first
     messages: list[OpenAIMessage] = Field(min_length=1)
     stream: StrictBool = False
     stream_options: dict[str, Any] | None = None
@@ -80,6 +93,24 @@ def model_ids(backends: Sequence[LLMBackend]) -> dict[str, LLMBackend | None]:
     ids: dict[str, LLMBackend | None] = {MODEL_ID: None}
     ids.update({f"{MODEL_ID}-{b}": b for b in backends})
     return ids
+
+
+def pick_model(name: str | None, models: dict[str, LLMBackend | None]) -> str:
+    """The model id asked for, the default when none is given; 404 for any other name.
+
+    Answering ``gpt-4`` as ``news-rag`` would hide a misconfigured client, so an
+    unknown name gets OpenAI's own ``model_not_found``.
+    """
+    if name is None:
+        return MODEL_ID
+    if name not in models:
+        raise ApiError(
+            404,
+            f"The model {name!r} does not exist here; use one of {', '.join(models)} "
+            "(GET /v1/models lists them).",
+            code="model_not_found",
+        )
+    return name
 
 
 def history_from_messages(messages: Sequence[OpenAIMessage]) -> tuple[str, list[dict[str, str]]]:
@@ -187,8 +218,8 @@ def add_openai_routes(router: APIRouter, rag: RAG, backends: Sequence[LLMBackend
             question, history = history_from_messages(body.messages)
             check_turns(body.messages[:-1])
             dates = body.date_options()
-            backend = models.get(body.model)  # unknown names get the default backend
-            model = body.model if body.model in models else MODEL_ID
+            model = pick_model(body.model, models)
+            backend = models[model]
             completion_id = f"chatcmpl-{uuid.uuid4().hex}"
             if not body.stream:
                 options = AskOptions(

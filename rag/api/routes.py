@@ -8,12 +8,12 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from rag.api.backends import available_backends
 from rag.api.dates import DateFields
-from rag.api.errors import ApiError, guarded, parse_body
+from rag.api.errors import ApiError, guarded, parse_body, refuse_other_methods
 from rag.api.limits import check_history
 from rag.api.openai import add_openai_routes
 from rag.config import LLMBackend, Settings
@@ -29,15 +29,18 @@ class ChatTurn(BaseModel):
 
 
 class AskRequest(DateFields):
-    """Body of ``POST /api/ask``; the date fields are ``DateFields``."""
+    """Body of ``POST /api/ask``; the date fields are ``DateFields``.
+
+    Strict types: ``"top_k": true`` or ``"details": "yes"`` is a 400, not a guess.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     question: str
     history: list[ChatTurn] = Field(default_factory=list)
-    top_k: int | None = Field(None, ge=1, le=50)
+    top_k: StrictInt | None = Field(None, ge=1, le=50)
     backend: LLMBackend | None = None
-    details: bool = False
+    details: StrictBool = False
 
 
 def bounded_history(turns: Sequence[tuple[str, str]], settings: Settings) -> None:
@@ -67,7 +70,7 @@ class TimelineRequest(DateFields):
     model_config = ConfigDict(extra="forbid")
 
     topic: str
-    limit: int = Field(15, ge=1, le=50)
+    limit: StrictInt = Field(15, ge=1, le=50)
 
 
 def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIRouter:
@@ -120,4 +123,5 @@ def build_router(rag: RAG, backends: Sequence[LLMBackend] | None = None) -> APIR
         return await guarded(work())
 
     add_openai_routes(router, rag, backends)
+    refuse_other_methods(router)
     return router
