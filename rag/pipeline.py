@@ -232,7 +232,7 @@ class RAG:
         from rag.dates import as_date
         from rag.timeline import build_timeline
 
-        topic = clean_question(topic)
+        topic = clean_question(topic, "topic")
         return build_timeline(
             self.retriever, topic, as_date(date_from), as_date(date_to), limit=limit
         )

@@ -131,3 +131,16 @@ def test_quick_status_reads_the_ingest_record(tmp_path) -> None:
     assert status is not None
     assert (status["documents"], status["chunks"], status["store"]) == (2, 11, "embedded")
     assert status["llm"] == "extractive (no LLM)"
+
+
+def test_empty_timeline_topic_asks_for_a_topic(tmp_path: Path) -> None:
+    from rag.answer import clean_question
+    from rag.errors import BadQuestionError
+    from rag.pipeline import RAG
+    from tests.conftest import make_settings
+
+    rag = RAG(make_settings(tmp_path))
+    with pytest.raises(BadQuestionError, match=r"^Type a topic"):
+        rag.timeline("   ")  # refused before any model or store is opened
+    with pytest.raises(BadQuestionError, match=r"^Type a question"):
+        clean_question("   ")

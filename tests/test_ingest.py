@@ -153,3 +153,20 @@ def test_cli_ingest_exit_status_says_whether_files_were_skipped(
     assert skipped.returncode == 3
     assert "skipped bad.bin.txt: looks binary" in skipped.stderr
     assert "unchanged 1" in skipped.stdout
+
+
+def test_cli_corrupt_pdf_is_reported_once_by_name(corpus: Path, tmp_path: Path) -> None:
+    """pypdf's own "EOF marker not found" line, naming no file, is not shown."""
+    (corpus / "good.txt").write_text("The harbour reopened after the storm.")
+    (corpus / "bad.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ngarbage")
+    env = {"RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index"), "PATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ingest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(line.startswith("skipped bad.pdf: ") for line in lines), lines
