@@ -81,7 +81,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def ensure_index(rag: Any) -> None:
-    """Index the corpus first when the index is empty, saying so on stderr."""
+    """Index the corpus first when the index is empty, saying so on stderr.
+
+    With no index yet the corpus folder is checked first: opening the store
+    would create the index folder for a corpus that is not there.
+    """
+    from rag.status import index_exists
+
+    if not index_exists(rag.settings):
+        from rag.ingest import check_corpus
+
+        check_corpus(rag.settings)
     if rag.chunk_count() == 0:
         _err(f"The index is empty: indexing {rag.settings.corpus_dir} first...")
         report = rag.ensure_index(show_progress=sys.stderr.isatty())
@@ -176,10 +186,15 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rag.status import quick_status
+    from rag.corpus import corpus_problem
+    from rag.status import empty_status, index_exists, quick_status
 
     settings = settings_from_args(args)
+    if problem := corpus_problem(settings.corpus_dir):
+        _err(f"note: {problem}")
     status = None if args.exact else quick_status(settings)
+    if status is None and not index_exists(settings):
+        status = empty_status(settings)  # opening the store would create the index folder
     if status is None:  # no ingest state yet, or asked to count: open the store
         from rag.pipeline import RAG
 

@@ -144,3 +144,39 @@ def test_empty_timeline_topic_asks_for_a_topic(tmp_path: Path) -> None:
         rag.timeline("   ")  # refused before any model or store is opened
     with pytest.raises(BadQuestionError, match=r"^Type a question"):
         clean_question("   ")
+
+
+def test_status_creates_no_index_for_a_missing_corpus(tmp_path: Path) -> None:
+    env = {"RAG_CORPUS_DIR": str(tmp_path / "nowhere"), "RAG_INDEX_DIR": str(tmp_path / "x")}
+    result = run_rag("status", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["documents"] == 0
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_status_fast_path_has_the_exact_keys_and_values(cli_env: dict[str, str]) -> None:
+    """Stories and the last report come from the ingest record, as `--exact` counts them."""
+    assert run_rag("ingest", env=cli_env).returncode == 0
+    fast = json.loads(run_rag("status", "--json", env=cli_env).stdout)
+    exact = json.loads(run_rag("status", "--json", "--exact", env=cli_env).stdout)
+    assert fast == exact
+    assert fast["stories"] == 2 and fast["last_report"]["added"] == 2
+    text = run_rag("status", env=cli_env).stdout
+    assert "stories" in text and "last report" in text
+
+
+def test_quick_status_shows_stories_and_report_when_recorded(tmp_path: Path) -> None:
+    from rag.config import Settings
+    from rag.status import quick_status
+
+    settings = Settings(index_dir=tmp_path / "index", llm="extractive")
+    settings.index_dir.mkdir()
+    report = {"text": "2 articles added", "added": 2}
+    record = {"documents": 2, "stories": 1, "chunks": 11, "last_report": report}
+    settings.state_path.write_text(json.dumps(record))
+    status = quick_status(settings)
+    assert status is not None and status["stories"] == 1 and status["last_report"] == report
+    settings.state_path.write_text(json.dumps({"documents": 2, "chunks": 11}))
+    older = quick_status(settings)  # an ingest from before stories were recorded
+    assert older is not None and "stories" not in older and older["last_report"] is None
