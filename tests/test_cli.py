@@ -180,3 +180,60 @@ def test_quick_status_shows_stories_and_report_when_recorded(tmp_path: Path) -> 
     settings.state_path.write_text(json.dumps({"documents": 2, "chunks": 11}))
     older = quick_status(settings)  # an ingest from before stories were recorded
     assert older is not None and "stories" not in older and older["last_report"] is None
+
+
+@pytest.mark.parametrize("argv", [["status"], ["status", "--json"]])
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_reader_that_leaves_early_is_no_traceback(
+    tmp_path: Path, argv: list[str], unbuffered: str
+) -> None:
+    """`rag status | true`: the pipe is closed before rag writes; it stops quietly with 141."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {
+        "RAG_CORPUS_DIR": str(tmp_path / "corpus"),
+        "RAG_INDEX_DIR": str(tmp_path / "index"),
+        "PYTHONUNBUFFERED": unbuffered,
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "rag.cli", *argv],
+            env={**os.environ, **env},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141, result.stderr
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_since_after_until_is_bad_usage(tmp_path: Path) -> None:
+    from tests.test_date_filters import run_cli
+
+    where = ["--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    window = ["--since", "2026-12-10", "--until", "2026-12-01"]
+    for argv in (["ask", "What happened?", *window], ["timeline", "strike", *window]):
+        code, out, err = run_cli(*argv, *where)
+        assert code == 2 and out == ""
+        assert "--since is after --until: swap them or widen the range." in err
+    assert not (tmp_path / "index").exists()  # refused before anything was opened
+
+
+def test_window_order_check_is_shared_with_the_api() -> None:
+    from rag.days import check_order
+
+    check_order(20261201, 20261210)
+    check_order(20261210, None)
+    with pytest.raises(ValueError, match=r"^date_from is after date_to: swap them or widen"):
+        check_order(20261210, 20261201)
+
+
+def test_top_k_out_of_range_names_the_flag(tmp_path: Path) -> None:
+    from tests.test_date_filters import run_cli
+
+    code, _, err = run_cli("ask", "x", "--top-k", "100000", "--index", str(tmp_path / "i"))
+    assert code == 2
+    assert "--top-k" in err and "less than or equal to 50" in err and "RAG_TOP_K" not in err
