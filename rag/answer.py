@@ -65,16 +65,24 @@ LOW_CONFIDENCE_NOTE = (
 )
 
 
-def clean_question(question: object) -> str:
+ASK_FOR = {
+    "question": "Type a question about the articles, for example: Who was attacked?",
+    "topic": "Type a topic to follow through the articles, for example: Palmyra attack.",
+}
+
+
+def clean_question(question: object, kind: str = "question") -> str:
+    """The text with control characters and runs of spaces gone; ``BadQuestionError`` when
+    empty or too long, worded for what was asked for (a question, or a timeline's topic)."""
     if not isinstance(question, str):
-        raise BadQuestionError("The question must be text.")
+        raise BadQuestionError(f"The {kind} must be text.")
     cleaned = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", question)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     if not re.search(r"\w", cleaned):
-        raise BadQuestionError("Type a question about the articles, for example: Who was attacked?")
+        raise BadQuestionError(ASK_FOR[kind])
     if len(cleaned) > MAX_QUESTION_CHARS:
         raise BadQuestionError(
-            f"The question is {len(cleaned)} characters long; keep it under {MAX_QUESTION_CHARS}."
+            f"The {kind} is {len(cleaned)} characters long; keep it under {MAX_QUESTION_CHARS}."
         )
     return cleaned
 

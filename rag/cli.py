@@ -1,9 +1,10 @@
-"""The ``rag`` command: ingest, watch, ask, chat, status, models, and plugin commands.
+"""The ``rag`` command: ingest, watch, ask, chat, status, articles, models, and plugin commands.
 
 A thin layer: it parses arguments, builds ``Settings`` (flags override
 ``RAG_*`` variables), calls the pipeline, and turns errors into messages and
 exit codes. Exit codes: 0 success, 1 error, 2 bad usage, 3 ingest skipped
-files (the rest was indexed).
+files (the rest was indexed), 141 the reader of the output left early
+(``rag status | head -1``), as for any program stopped by SIGPIPE.
 
 More subcommands come from the ``rag.commands`` entry-point group (``rag eval``
 is registered there by the ``evals`` package), so nothing in ``rag`` imports
@@ -14,15 +15,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rag.cli_options import (
+    UsageError,
+    add_date_flags,
+    check_articles,
+    check_dates,
+    date_options,
+    setting_arg,
+)
 from rag.spinner import Spinner
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+EXIT_CLOSED_PIPE = 128 + 13  # SIGPIPE, as a shell reports `yes | head -1`
 
 
 def settings_from_args(args: argparse.Namespace) -> Any:
@@ -81,7 +92,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def ensure_index(rag: Any) -> None:
-    """Index the corpus first when the index is empty, saying so on stderr."""
+    """Index the corpus first when the index is empty, saying so on stderr.
+
+    With no index yet the corpus folder is checked first: opening the store
+    would create the index folder for a corpus that is not there.
+    """
+    from rag.status import index_exists
+
+    if not index_exists(rag.settings):
+        from rag.ingest import check_corpus
+
+        check_corpus(rag.settings)
     if rag.chunk_count() == 0:
         _err(f"The index is empty: indexing {rag.settings.corpus_dir} first...")
         report = rag.ensure_index(show_progress=sys.stderr.isatty())
@@ -106,8 +127,11 @@ def format_sources(answer: Any, width: int = 100) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.pipeline import RAG
 
+    check_dates(args)
     rag = RAG(settings_from_args(args))
     ensure_index(rag)
+    if args.article:
+        check_articles(args.article, {a["file"] for a in rag.articles()})
     answer = None
     with Spinner("Loading the models and searching the articles") as spinner:
         for event in rag.stream(args.question, **date_options(args)):
@@ -131,40 +155,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def day_arg(value: str) -> int:
-    """A YYYY-MM-DD flag value as the YYYYMMDD int the index stores."""
-    from rag.dates import parse_day, to_int
-
-    try:
-        return to_int(parse_day(value))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def date_options(args: argparse.Namespace) -> dict[str, Any]:
-    """``--as-of``, ``--since``, ``--until``, ``--dated-only`` as ``AskOptions`` fields."""
-    return {
-        "as_of": getattr(args, "as_of", None),
-        "date_from": getattr(args, "since", None),
-        "date_to": getattr(args, "until", None),
-        "dated_only": bool(getattr(args, "dated_only", False)),
-        "files": tuple(getattr(args, "article", None) or ()),
-    }
-
-
-def add_date_flags(p: argparse.ArgumentParser, as_of: bool = True) -> None:
-    if as_of:
-        p.add_argument(
-            "--as-of", dest="as_of", type=day_arg, help="answer as of YYYY-MM-DD (default today)"
-        )
-    p.add_argument("--since", type=day_arg, help="only articles from YYYY-MM-DD on")
-    p.add_argument("--until", type=day_arg, help="only articles up to YYYY-MM-DD")
-
-
 def cmd_timeline(args: argparse.Namespace) -> int:
     from rag.pipeline import RAG
     from rag.timeline import format_timeline
 
+    check_dates(args)
     rag = RAG(settings_from_args(args))
     ensure_index(rag)
     timeline = rag.timeline(args.topic, args.since, args.until, limit=args.limit)
@@ -176,10 +171,15 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rag.status import quick_status
+    from rag.corpus import corpus_problem
+    from rag.status import empty_status, index_exists, quick_status
 
     settings = settings_from_args(args)
+    if problem := corpus_problem(settings.corpus_dir):
+        _err(f"note: {problem}")
     status = None if args.exact else quick_status(settings)
+    if status is None and not index_exists(settings):
+        status = empty_status(settings)  # opening the store would create the index folder
     if status is None:  # no ingest state yet, or asked to count: open the store
         from rag.pipeline import RAG
 
@@ -193,71 +193,26 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
-    from rag.errors import BadQuestionError
-    from rag.pipeline import RAG
+def cmd_articles(args: argparse.Namespace) -> int:
+    """The indexed articles, newest first: the file names ``rag ask --article`` takes."""
+    from rag.status import index_exists
 
-    rag = RAG(settings_from_args(args))
-    ensure_index(rag)
-    history: list[dict[str, str]] = []
-    print("Ask about the articles. Commands: /reset forgets the conversation, /quit leaves.")
-    while True:
-        try:
-            question = input("\nyou> ").strip()
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return EXIT_OK
-        if question in {"/quit", "/exit", "/q"}:
-            return EXIT_OK
-        if question == "/reset":
-            history.clear()
-            print("(conversation forgotten)")
-            continue
-        if not question:
-            continue
-        try:
-            answer = chat_turn(rag, question, history)
-            if answer.answer != answer.raw_answer.strip():
-                print(f"checked: {answer.answer}")
-            sources = format_sources(answer)
-            if sources:
-                print(sources)
-            history += [
-                {"role": "user", "content": question},
-                {"role": "assistant", "content": answer.answer},
-            ]
-        except BadQuestionError as exc:
-            print(f"\n{exc}")
+    settings = settings_from_args(args)
+    rows: list[dict[str, Any]] = []
+    if index_exists(settings):
+        from rag.library import filter_articles
+        from rag.pipeline import RAG
 
-
-def chat_turn(rag: Any, question: str, history: list[dict[str, str]]) -> Any:
-    """Stream one answer: a spinner with the stage until the draft starts, then the draft."""
-    answer = None
-    drafting = False
-    spinner = Spinner("Searching the articles").start()
-    try:
-        for event in rag.stream(question, history=history):
-            if event.kind == "status" and event.text.startswith("Searching for:"):
-                spinner.stop()
-                print(f"({event.text})", flush=True)
-                spinner.start()
-            elif event.kind == "status" and not drafting:
-                spinner.update(event.text)
-            elif event.kind == "delta":
-                if not drafting:
-                    spinner.stop()
-                    print("rag> ", end="", flush=True)
-                    drafting = True
-                print(event.text, end="", flush=True)
-            elif event.kind == "answer":
-                answer = event.answer
-    finally:
-        spinner.stop()
-    if not drafting:
-        print("rag> ", end="")
-    print()
-    assert answer is not None
-    return answer
+        rows = filter_articles(RAG(settings).articles(), " ".join(args.words), args.sort)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        _err("No indexed article matches." if args.words else "No articles are indexed yet.")
+    width = max((len(a["file"]) for a in rows), default=0)
+    for a in rows:
+        print(f"{a['date'] or 'undated':<10}  {a['file']:<{width}}  {a['title']}")
+    return EXIT_OK
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -274,6 +229,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from rag.cli_chat import cmd_chat
+
     parser = argparse.ArgumentParser(
         prog="rag",
         description="Ask questions about news articles; every answer cites its passages.",
@@ -285,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--index", dest="index_dir", type=Path, help="index folder (RAG_INDEX_DIR)")
     answer_opts = argparse.ArgumentParser(add_help=False)
     answer_opts.add_argument(
-        "--top-k", dest="top_k", type=int, help="passages per question (RAG_TOP_K)"
+        "--top-k", dest="top_k", type=setting_arg("top_k"), help="passages per question (RAG_TOP_K)"
     )
     answer_opts.add_argument(
         "--llm", choices=["local", "openai", "extractive"], help="answer backend (RAG_LLM)"
@@ -313,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--article",
         action="append",
         metavar="FILE",
-        help="search only this article (its corpus file name, as `rag status --json` lists it); "
+        help="search only this article (its corpus file name, as `rag articles` lists it); "
         "repeatable",
     )
     p.set_defaults(func=cmd_ask)
@@ -340,6 +297,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="count in the store (slower) instead of reading the last ingest's record",
     )
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "articles", parents=[common], help="the indexed articles: date, file name, title"
+    )
+    p.add_argument("words", nargs="*", help="only articles whose title, file or date has them")
+    p.add_argument("--sort", choices=["newest", "oldest", "title"], default="newest")
+    p.add_argument("--json", action="store_true", help="print the articles as JSON")
+    p.set_defaults(func=cmd_articles)
 
     p = sub.add_parser("models", help="assemble and verify the model files from their packages")
     p.set_defaults(func=cmd_models)
@@ -374,13 +339,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rag.errors import RagError
 
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a reader that left shows here, not in the exit's own flush
+        return code
+    except BrokenPipeError:
+        return closed_pipe()
+    except UsageError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
     except RagError as exc:
         _err(f"error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+
+
+def closed_pipe() -> int:
+    """The reader of stdout left (``rag ask ... | head -3``): stop quietly, no traceback.
+
+    stdout is pointed at /dev/null so the interpreter's last flush cannot fail
+    again. The status is the 141 of a program stopped by SIGPIPE (``git log | head``):
+    invisible in a plain pipeline, and ``set -o pipefail`` scripts can tell the
+    output was cut, which 0 would hide.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (tests capture it)
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 if __name__ == "__main__":

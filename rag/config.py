@@ -22,6 +22,7 @@ from rag.types import LLMBackend
 
 ENV_PREFIX = "RAG_"
 ENV_FILE = ".env"
+SUGGEST_CUTOFF = 0.7  # difflib similarity after "RAG_": TOPK~TOP_K 0.89, FOO~PORT 0.29
 
 
 def _default_cache_dir() -> Path:
@@ -348,10 +349,19 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     for name in sorted({n for n in names if n.upper().startswith(ENV_PREFIX)}):
         if name.upper() in known:
             continue
-        close = difflib.get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        close = closest_setting(name)
+        hint = f" (did you mean {close}?)" if close else ""
         problems.append(f"{name} is not a setting{hint}")
     return problems
+
+
+def closest_setting(name: str) -> str | None:
+    """The setting ``name`` likely misspells, compared without the shared ``RAG_`` (which
+    alone made ``RAG_FOO`` look 60% like ``RAG_PORT``); None when none is close."""
+    typed = name.upper().removeprefix(ENV_PREFIX)
+    fields = sorted(field.upper() for field in Settings.model_fields)
+    close = difflib.get_close_matches(typed, fields, n=1, cutoff=SUGGEST_CUTOFF)
+    return f"{ENV_PREFIX}{close[0]}" if close else None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -50,6 +50,21 @@ class TransientReadError(UnreadableFileError):
     """Unreadable this time only (changed while read, no permission): keep its old chunks."""
 
 
+def corpus_problem(corpus_dir: Path) -> str | None:
+    """Why ``corpus_dir`` cannot be indexed, as the message to show; None when it can."""
+    if corpus_dir.is_dir():
+        return None
+    if corpus_dir.exists():
+        return (
+            f"The corpus folder {corpus_dir} is not a folder: point --corpus or RAG_CORPUS_DIR "
+            "at the folder that holds your articles."
+        )
+    return (
+        f"The corpus folder {corpus_dir} does not exist: create it and put articles in it, "
+        "or point --corpus or RAG_CORPUS_DIR at your articles."
+    )
+
+
 @dataclass(frozen=True)
 class ReadRules:
     """What the reader may open; built from ``Settings`` by the caller."""

@@ -53,6 +53,18 @@ def day_int(value: int | str | date | None) -> int | None:
     return to_int(day) if day else None
 
 
+def check_order(
+    start: int | None, end: int | None, names: tuple[str, str] = ("date_from", "date_to")
+) -> None:
+    """ValueError when a window ends before it starts: it could only ever find nothing.
+
+    Shared by every interface (the API's ``date_from``/``date_to``, the CLI's
+    ``--since``/``--until``), each naming its own fields.
+    """
+    if start and end and start > end:
+        raise ValueError(f"{names[0]} is after {names[1]}: swap them or widen the range.")
+
+
 def long_date(day: date) -> str:
     """'2 April 2026': how the answer and the window line write a day."""
     return f"{day.day} {calendar.month_name[day.month]} {day.year}"

@@ -13,7 +13,9 @@ import os
 import warnings
 from pathlib import Path
 
-NOISY_LOGGERS = ("httpx", "sentence_transformers", "llama_index", "urllib3")
+# pypdf warns of each flaw it reads past ("EOF marker not found") without naming the file;
+# the ingest report names the file and the reason when a PDF cannot be read.
+NOISY_LOGGERS = ("httpx", "sentence_transformers", "llama_index", "urllib3", "pypdf")
 
 _prepared = False
 

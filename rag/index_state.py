@@ -57,7 +57,10 @@ def describe(report: IngestReport) -> str:
     return ", ".join([f"{count} {noun} {word}", *others])
 
 
-def write_state(settings: Settings, report: IngestReport, trigger: str = "ingest") -> None:
+def write_state(
+    settings: Settings, report: IngestReport, trigger: str = "ingest", stories: int | None = None
+) -> None:
+    """Record the counts ``rag status`` shows without opening the store."""
     state = read_state(settings)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     state.update(
@@ -69,6 +72,8 @@ def write_state(settings: Settings, report: IngestReport, trigger: str = "ingest
             "chunk_overlap": settings.chunk_overlap,
         }
     )
+    if stories is not None:
+        state["stories"] = stories
     if report.changed or "last_report" not in state:
         state["last_report"] = {
             "at": now,

@@ -27,7 +27,7 @@ from pydantic import Field
 
 from rag import store, stories
 from rag.config import Settings
-from rag.corpus import ReadRules
+from rag.corpus import ReadRules, corpus_problem
 from rag.documents import LoadedCorpus, load_corpus
 from rag.errors import ConfigError
 from rag.event_dates import EventDates
@@ -285,6 +285,13 @@ def _chunk_each(
     return chunked
 
 
+def check_corpus(settings: Settings) -> None:
+    """``ConfigError`` when the corpus folder is missing or not a folder, before anything
+    (the index folder included) is created for it."""
+    if problem := corpus_problem(settings.corpus_dir):
+        raise ConfigError(problem)
+
+
 def ingest(
     settings: Settings,
     embed_model: BaseEmbedding | None = None,
@@ -303,11 +310,7 @@ def ingest(
 
     started = time.perf_counter()
     corpus = settings.corpus_dir
-    if not corpus.is_dir():
-        raise ConfigError(
-            f"The corpus folder {corpus} does not exist: create it and put articles in it, "
-            "or point RAG_CORPUS_DIR at your articles."
-        )
+    check_corpus(settings)
     with writer_lock(settings):
         loaded = load_corpus(corpus, ReadRules.from_settings(settings))
         vector_store = vector_store if vector_store is not None else build_vector_store(settings)
@@ -341,9 +344,9 @@ def ingest(
         if report.changed and not settings.docstore_path.exists():
             persist_docstore(docstore, settings)
 
-        stories.update(settings, loaded.documents, vector_store, force=report.changed)
+        story_count = stories.update(settings, loaded.documents, vector_store, force=report.changed)
         report.documents_total = len(_known(docstore))
         report.chunks_total = store.count(vector_store)
         report.seconds = time.perf_counter() - started
-        write_state(settings, report, trigger)
+        write_state(settings, report, trigger, stories=story_count)
     return report

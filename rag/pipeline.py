@@ -25,7 +25,7 @@ from rag.config import Settings
 from rag.env import prepare_process
 from rag.errors import BadOptionError, IndexEmptyError
 from rag.index_state import read_state
-from rag.ingest import ProgressFn, ingest
+from rag.ingest import ProgressFn, check_corpus, ingest
 from rag.retrieve import HybridRetriever
 from rag.types import Answer, AskOptions, IngestReport, LLMBackend, StreamEvent
 
@@ -137,8 +137,10 @@ class RAG:
 
         Only the ingest lock is held while embedding; readers keep the chunk
         table they have, refreshed after committed steps (at most every
-        ``REFRESH_SECONDS``) and at the end.
+        ``REFRESH_SECONDS``) and at the end. A missing corpus folder is an error
+        before the models load or the index folder is created.
         """
+        check_corpus(self.settings)
         embed_model, vector_store = self.embed_model, self.vector_store
         with self._ingest_lock:
             report = ingest(
@@ -258,7 +260,7 @@ class RAG:
         from rag.dates import as_date
         from rag.timeline import build_timeline
 
-        topic = clean_question(topic)
+        topic = clean_question(topic, "topic")
         return build_timeline(
             self.retriever, topic, as_date(date_from), as_date(date_to), limit=limit
         )

@@ -1,7 +1,7 @@
 """What is indexed, read from the ingest state file: no model loaded, no store opened.
 
-``rag ingest`` (``rag.ingest.write_state``) records the article and chunk counts
-after every run, so ``rag status`` answers in a fraction of a second;
+``rag ingest`` (``rag.ingest.write_state``) records the article, story and chunk
+counts and what changed after every run, so ``rag status`` answers in a fraction of a second;
 ``rag status --exact`` (``RAG.status``) counts in the store instead.
 """
 
@@ -24,12 +24,36 @@ def read_state(settings: Settings) -> dict[str, Any] | None:
 
 
 def quick_status(settings: Settings) -> dict[str, Any] | None:
-    """The same keys as ``RAG.status``, from the state file; None when there is none."""
+    """The same keys as ``RAG.status``, from the state file; None when there is none.
+
+    ``stories`` is there when the ingest recorded it (ingests from before it was
+    recorded did not), ``last_report`` always, as in ``RAG.status``.
+    """
     state = read_state(settings)
     if state is None or "chunks" not in state:
         return None
+    return status_from_state(settings, state)
+
+
+def empty_status(settings: Settings) -> dict[str, Any]:
+    """Status of an index that does not exist yet: nothing indexed, nothing created."""
+    return status_from_state(settings, {"documents": 0, "stories": 0, "chunks": 0})
+
+
+def index_exists(settings: Settings) -> bool:
+    """Whether there is an index to open; opening the embedded store creates its folder.
+
+    A Chroma server is asked, never created, so it counts as existing.
+    """
+    return bool(settings.chroma_url) or settings.chroma_path.exists()
+
+
+def status_from_state(settings: Settings, state: dict[str, Any]) -> dict[str, Any]:
+    counts: dict[str, Any] = {"documents": int(state.get("documents", 0))}
+    if "stories" in state:
+        counts["stories"] = int(state["stories"])
     return {
-        "documents": int(state.get("documents", 0)),
+        **counts,
         "chunks": int(state.get("chunks", 0)),
         "corpus_dir": str(settings.corpus_dir),
         "index_dir": str(settings.index_dir),
@@ -41,4 +65,5 @@ def quick_status(settings: Settings) -> dict[str, Any] | None:
         "llm": llm_label(settings),
         "top_k": settings.top_k,
         "last_ingest": state.get("last_ingest"),
+        "last_report": state.get("last_report"),
     }

@@ -101,3 +101,30 @@ def test_http_files_field(rag: RAG, bad: dict[str, Any]) -> None:  # noqa: F811
     assert response.status_code == 400 and response.json()["error"]["message"]
     timeline = client.post("/api/timeline", json={"topic": "library", "files": list(LIBRARY)})
     assert timeline.status_code == 400 and "files" in timeline.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("bad", ["nope.md", "../../etc/passwd"])
+def test_cli_unknown_article_is_bad_usage(dated: Settings, bad: str) -> None:  # noqa: F811
+    where = ["--corpus", str(dated.corpus_dir), "--index", str(dated.index_dir)]
+    code, out, err = run_cli(
+        "ask", "What happened?", "--llm", "extractive", "--article", bad, *where
+    )
+    assert code == 2 and out == ""
+    assert f"{bad!r} is not an indexed article" in err and "`rag articles` lists them" in err
+    code, _, err = run_cli(
+        "ask", "x", "--llm", "extractive", "--article", "orlen-library-1.md", *where
+    )
+    assert code == 2 and f"did you mean {LIBRARY[0]!r}?" in err
+
+
+def test_cli_articles_lists_the_names_article_takes(dated: Settings) -> None:  # noqa: F811
+    from rag.cli import build_parser
+
+    where = ["--corpus", str(dated.corpus_dir), "--index", str(dated.index_dir)]
+    code, out, _ = run_cli("articles", *where)
+    assert code == 0 and all(name in out for name in LIBRARY)
+    code, out, _ = run_cli("articles", "library", "--json", *where)
+    files = {a["file"] for a in json.loads(out)}
+    assert code == 0 and set(LIBRARY) <= files and not any("stadium" in f for f in files)
+    ask = build_parser()._subparsers._group_actions[0].choices["ask"]  # type: ignore[union-attr]
+    assert "`rag articles` lists it" in ask.format_help().replace("\n", " ")

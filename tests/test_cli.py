@@ -131,3 +131,109 @@ def test_quick_status_reads_the_ingest_record(tmp_path) -> None:
     assert status is not None
     assert (status["documents"], status["chunks"], status["store"]) == (2, 11, "embedded")
     assert status["llm"] == "extractive (no LLM)"
+
+
+def test_empty_timeline_topic_asks_for_a_topic(tmp_path: Path) -> None:
+    from rag.answer import clean_question
+    from rag.errors import BadQuestionError
+    from rag.pipeline import RAG
+    from tests.conftest import make_settings
+
+    rag = RAG(make_settings(tmp_path))
+    with pytest.raises(BadQuestionError, match=r"^Type a topic"):
+        rag.timeline("   ")  # refused before any model or store is opened
+    with pytest.raises(BadQuestionError, match=r"^Type a question"):
+        clean_question("   ")
+
+
+def test_status_creates_no_index_for_a_missing_corpus(tmp_path: Path) -> None:
+    env = {"RAG_CORPUS_DIR": str(tmp_path / "nowhere"), "RAG_INDEX_DIR": str(tmp_path / "x")}
+    result = run_rag("status", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["documents"] == 0
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_status_fast_path_has_the_exact_keys_and_values(cli_env: dict[str, str]) -> None:
+    """Stories and the last report come from the ingest record, as `--exact` counts them."""
+    assert run_rag("ingest", env=cli_env).returncode == 0
+    fast = json.loads(run_rag("status", "--json", env=cli_env).stdout)
+    exact = json.loads(run_rag("status", "--json", "--exact", env=cli_env).stdout)
+    assert fast == exact
+    assert fast["stories"] == 2 and fast["last_report"]["added"] == 2
+    text = run_rag("status", env=cli_env).stdout
+    assert "stories" in text and "last report" in text
+
+
+def test_quick_status_shows_stories_and_report_when_recorded(tmp_path: Path) -> None:
+    from rag.config import Settings
+    from rag.status import quick_status
+
+    settings = Settings(index_dir=tmp_path / "index", llm="extractive")
+    settings.index_dir.mkdir()
+    report = {"text": "2 articles added", "added": 2}
+    record = {"documents": 2, "stories": 1, "chunks": 11, "last_report": report}
+    settings.state_path.write_text(json.dumps(record))
+    status = quick_status(settings)
+    assert status is not None and status["stories"] == 1 and status["last_report"] == report
+    settings.state_path.write_text(json.dumps({"documents": 2, "chunks": 11}))
+    older = quick_status(settings)  # an ingest from before stories were recorded
+    assert older is not None and "stories" not in older and older["last_report"] is None
+
+
+@pytest.mark.parametrize("argv", [["status"], ["status", "--json"]])
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_reader_that_leaves_early_is_no_traceback(
+    tmp_path: Path, argv: list[str], unbuffered: str
+) -> None:
+    """`rag status | true`: the pipe is closed before rag writes; it stops quietly with 141."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {
+        "RAG_CORPUS_DIR": str(tmp_path / "corpus"),
+        "RAG_INDEX_DIR": str(tmp_path / "index"),
+        "PYTHONUNBUFFERED": unbuffered,
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "rag.cli", *argv],
+            env={**os.environ, **env},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141, result.stderr
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_since_after_until_is_bad_usage(tmp_path: Path) -> None:
+    from tests.test_date_filters import run_cli
+
+    where = ["--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    window = ["--since", "2026-12-10", "--until", "2026-12-01"]
+    for argv in (["ask", "What happened?", *window], ["timeline", "strike", *window]):
+        code, out, err = run_cli(*argv, *where)
+        assert code == 2 and out == ""
+        assert "--since is after --until: swap them or widen the range." in err
+    assert not (tmp_path / "index").exists()  # refused before anything was opened
+
+
+def test_window_order_check_is_shared_with_the_api() -> None:
+    from rag.days import check_order
+
+    check_order(20261201, 20261210)
+    check_order(20261210, None)
+    with pytest.raises(ValueError, match=r"^date_from is after date_to: swap them or widen"):
+        check_order(20261210, 20261201)
+
+
+def test_top_k_out_of_range_names_the_flag(tmp_path: Path) -> None:
+    from tests.test_date_filters import run_cli
+
+    code, _, err = run_cli("ask", "x", "--top-k", "100000", "--index", str(tmp_path / "i"))
+    assert code == 2
+    assert "--top-k" in err and "less than or equal to 50" in err and "RAG_TOP_K" not in err

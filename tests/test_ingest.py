@@ -153,3 +153,49 @@ def test_cli_ingest_exit_status_says_whether_files_were_skipped(
     assert skipped.returncode == 3
     assert "skipped bad.bin.txt: looks binary" in skipped.stderr
     assert "unchanged 1" in skipped.stdout
+
+
+def test_cli_corrupt_pdf_is_reported_once_by_name(corpus: Path, tmp_path: Path) -> None:
+    """pypdf's own "EOF marker not found" line, naming no file, is not shown."""
+    (corpus / "good.txt").write_text("The harbour reopened after the storm.")
+    (corpus / "bad.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ngarbage")
+    env = {"RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index"), "PATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ingest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(line.startswith("skipped bad.pdf: ") for line in lines), lines
+
+
+def test_corpus_that_is_a_file_or_missing_creates_nothing(tmp_path: Path) -> None:
+    from rag.errors import ConfigError
+    from rag.pipeline import RAG
+
+    a_file = tmp_path / "passwd"
+    a_file.write_text("root:x:0:0")
+    settings = make_settings(tmp_path, corpus_dir=a_file, index_dir=tmp_path / "x" / "chroma")
+    with pytest.raises(ConfigError, match="passwd is not a folder"):
+        RAG(settings).ingest()  # checked before the models load or the store opens
+    missing = settings.model_copy(update={"corpus_dir": tmp_path / "missing"})
+    with pytest.raises(ConfigError, match="does not exist"):
+        RAG(missing).ingest()
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_ingest_of_a_missing_corpus_creates_no_index(tmp_path: Path) -> None:
+    env = {"RAG_CORPUS_DIR": str(tmp_path / "missing"), "RAG_INDEX_DIR": str(tmp_path / "x")}
+    for argv in (["ingest"], ["ask", "What happened?"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "rag.cli", *argv],
+            env={**env, "PATH": ""},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 1 and "does not exist" in result.stderr
+    assert not (tmp_path / "x").exists()

@@ -44,3 +44,17 @@ def test_known_variables_still_apply(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.top_k == 7 and settings.judge_model == "judge-1"
     assert Settings().top_k == 7
+
+
+@pytest.mark.parametrize("name", ["RAG_FOO", "RAG_BAR", "RAG_X", "RAG_TEMP"])
+def test_a_name_like_no_setting_gets_only_the_list_hint(name: str) -> None:
+    """The shared RAG_ prefix alone made RAG_FOO look like RAG_PORT."""
+    assert unknown_variables({name: "1"}) == [f"{name} is not a setting"]
+
+
+@pytest.mark.parametrize(
+    ("name", "meant"),
+    [("RAG_TOPK", "RAG_TOP_K"), ("RAG_CHUNKSIZE", "RAG_CHUNK_SIZE"), ("RAG_PORTS", "RAG_PORT")],
+)
+def test_close_misspellings_still_get_a_guess(name: str, meant: str) -> None:
+    assert unknown_variables({name: "1"}) == [f"{name} is not a setting (did you mean {meant}?)"]
