@@ -367,13 +367,23 @@ def malformed(answer: str, question: str) -> bool:
     return True
 
 
+# "how much", "how long": the word after "how" says what kind of answer, not what it is about
+_HOW_WORD = re.compile(
+    r"\bhow (?:much|many|long|far|often|old|big|large|tall|high|deep|wide|soon|early|late|few)\b",
+    re.I,
+)
+
+
 def focus_stems(question: str, passages: Iterable[str]) -> set[str]:
     """The question's content stems that not every passage shares: what tells passages apart.
 
     "What is the population of Palmyra?" over passages that all mention Palmyra
     has the focus {"popul"}; a sentence without it does not answer the question.
+    The word of "how much" or "how long" is left out: the answer's type
+    (``supplies_type``) checks it, and a sentence rarely repeats it, so over one
+    article "How much did the bridge cost?" would have had the focus {"much"}.
     """
-    stems = set(content_stems(_clean(question)))
+    stems = set(content_stems(_clean(_HOW_WORD.sub("how", question))))
     texts = [set(content_stems(_clean(t))) for t in passages]
     if not texts:
         return stems

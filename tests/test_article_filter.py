@@ -68,6 +68,15 @@ def test_answers_cite_only_the_chosen_articles(rag: RAG) -> None:  # noqa: F811
     assert {c.source for c in answer.citations} <= set(LIBRARY)
 
 
+def test_a_how_much_question_is_answered_from_one_chosen_article(rag: RAG) -> None:  # noqa: F811
+    # Over one article every question word but "much" is in the passage; "much" alone
+    # must not be what a sentence needs to answer (it had made this a refusal).
+    question = "How much will the Orlen library restoration cost?"
+    answer = rag.ask(question, files=("orlen-library-02.md",))
+    assert not answer.refused and "2 million crowns" in answer.answer
+    assert {c.source for c in answer.citations} == {"orlen-library-02.md"}
+
+
 def test_cli_article_flag(dated: Settings) -> None:  # noqa: F811
     where = ["--corpus", str(dated.corpus_dir), "--index", str(dated.index_dir)]
     argv = ["ask", "What happened to the library?", "--json", "--details", "--llm", "extractive"]
