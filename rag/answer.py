@@ -36,6 +36,7 @@ from rag.grounding import is_refusal, refusal_answer
 from rag.newest import CHANGE_NOTE, needs_change_note, stale_prefix
 from rag.prompts import REFUSAL, build_messages, format_passages
 from rag.search import Found, search
+from rag.text import respelled
 from rag.tokens import count_tokens as default_count_tokens
 from rag.types import Answer, AskOptions, StreamEvent
 from rag.verify import answers_probability, yes_probability
@@ -155,6 +156,11 @@ class AnswerChain:
         started = time.perf_counter()
         question = clean_question(question)
         standalone = self.standalone_question(question, options.history)
+        respell = self.retriever.bm25.corrections(standalone) if self.retriever.size else {}
+        if self.settings.correct_spelling and respell:
+            # Retrieval searches the corrected words; here the prompt's sentences, the model
+            # and the checks read them too (off by default: README, Quality).
+            standalone = self.retriever.bm25.correct_query(standalone)
         timings["rewrite"] = time.perf_counter() - started
 
         t = time.perf_counter()
@@ -197,6 +203,7 @@ class AnswerChain:
         prepared.as_of = as_of.isoformat() if as_of else None
         prepared.window = window.to_dict() if window else None
         prepared.window_phrase = window.phrase if window else ""
+        prepared.respell = respell
         prepared.current_state = current
         prepared.search_query = query
         prepared.conflicts = found
@@ -265,6 +272,8 @@ class AnswerChain:
         if answer.refused and self.reasks(prepared):
             yield StreamEvent("status", "Reading the best sentences again")
             answer = self.reask(prepared, answer)
+        if not answer.refused:  # the user's typo echoed ("Et Tanff") in the corpus's spelling
+            answer.answer = respelled(answer.answer, prepared.respell)
         answer = flagged(dated(self.explained(answer, prepared, options), prepared), prepared)
         answer.timings["check"] = time.perf_counter() - t
         answer.timings["total"] = time.perf_counter() - started
@@ -296,17 +305,7 @@ class AnswerChain:
 
     def explained(self, answer: Answer, prepared: Prepared, options: AskOptions) -> Answer:
         """A refusal under the question's own date window names what lies outside it."""
-        if answer.refused and prepared.style == "cited" and prepared.window_phrase:
-            note = window_hint.hint(
-                self.settings,
-                self.retriever,
-                prepared.standalone,
-                options,
-                prepared.window or {},
-                prepared.window_phrase,
-            )
-            answer.answer = f"{answer.answer} {note}" if note else answer.answer
-        return answer
+        return window_hint.explained(answer, prepared, self.settings, self.retriever, options)
 
     def reask(self, prepared: Prepared, refused: Answer) -> Answer:
         """The focused draft's checked answer, or ``refused`` when it refuses too."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rag.text import TOKEN_RE, normalize_text, stopwords, word_tokens
+from rag.text import TOKEN_RE, is_common_word, normalize_text, stopwords, word_tokens
 
 
 class BM25Index:
@@ -20,7 +20,8 @@ class BM25Index:
 
     Query words absent from the corpus are corrected to the most frequent
     corpus word one edit away (symmetric-delete lookup), so "Palmira" still
-    finds "Palmyra" and a misspelled name still finds its articles.
+    finds "Palmyra" and a misspelled name still finds its articles; common
+    English words ("named", "flew") are never corrected.
     """
 
     def __init__(self, texts: Sequence[str]) -> None:
@@ -53,6 +54,7 @@ class BM25Index:
             or word in self._stopwords
             or len(word) < 4
             or not word.isalpha()
+            or is_common_word(word)
         ):
             return word
         candidates: set[str] = set(self._deletes.get(word, []))
@@ -63,6 +65,15 @@ class BM25Index:
         if not candidates:
             return word
         return max(sorted(candidates), key=lambda w: self._word_freq[w])
+
+    def corrections(self, query: str) -> dict[str, str]:
+        """Each word of ``query`` that ``correct_query`` changes: as typed -> corrected."""
+        found = {}
+        for word in TOKEN_RE.findall(normalize_text(query)):
+            fixed = self.correct(word.lower())
+            if fixed != word.lower():
+                found[word] = fixed.capitalize() if word[:1].isupper() else fixed
+        return found
 
     def correct_query(self, query: str) -> str:
         """The query with words unknown to the corpus replaced by their corrections."""

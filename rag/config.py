@@ -251,6 +251,11 @@ class Settings(BaseSettings):
         True, description="Rewrite follow-up questions into standalone ones before retrieval."
     )
     history_turns: int = Field(3, ge=0, description="Chat turns used to rewrite a follow-up.")
+    correct_spelling: bool = Field(
+        False,
+        description="Also ask the model the question with misspelled words (unknown to the "
+        "corpus, one edit from a corpus word) corrected, as retrieval searches it.",
+    )
 
     # App
     host: str = Field("127.0.0.1", description="Address the web app binds.")

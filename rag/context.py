@@ -40,6 +40,7 @@ class Prepared:
     claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     as_of: str | None = None
     window: dict[str, str | None] | None = None
+    respell: dict[str, str] = field(default_factory=dict)  # misspelled word -> corrected
     window_phrase: str = ""  # the question's date phrase that set ``window``, if one did
     current_state: bool = False
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # rag.conflicts.detect

@@ -57,6 +57,36 @@ def stopwords() -> frozenset[str]:
     return (frozenset(STOPWORDS_EN_PLUS) | extra) - {"won"}  # "won" is a verb in the news
 
 
+def respelled(text: str, corrections: dict[str, str]) -> str:
+    """``text`` with the user's misspelled words in their corrected spelling.
+
+    A typed word that is no word of the corpus, echoed by the model ("Sergei
+    Vershinen is ..."), can only come from the question, never from an article.
+    """
+    for typed, fixed in corrections.items():
+
+        def swap(match: re.Match[str], fixed: str = fixed) -> str:
+            return fixed[:1].upper() + fixed[1:] if match[0][:1].isupper() else fixed
+
+        text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", swap, text, flags=re.I)
+    return text
+
+
+COMMON_ZIPF = 3.0  # once per million words or more: "named", "flew", "required"
+
+
+@cache
+def is_common_word(word: str) -> bool:
+    """Whether ``word`` is a common English word (``wordfreq``'s small English list).
+
+    Spelling correction leaves such words alone: on two articles "named" is one
+    edit from "Ahmed", "flew" from "flow", and neither is a misspelling.
+    """
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en", wordlist="small") >= COMMON_ZIPF
+
+
 @cache
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer

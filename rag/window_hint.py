@@ -22,11 +22,12 @@ from rag.config import Settings
 from rag.days import as_date, describe, long_date
 from rag.search import window_for
 from rag.text import content_words
-from rag.types import AskOptions
+from rag.types import Answer, AskOptions
 
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
 
+    from rag.context import Prepared
     from rag.retrieve import HybridRetriever
 
 LOOKED_AT = 5  # passages of the search without the phrase that are read for one outside it
@@ -88,3 +89,24 @@ def hint(
         f'Only {searched} were searched, for "{phrase}"; {named} is outside that range. '
         f'Ask again without "{phrase}" to include it.'
     )
+
+
+def explained(
+    answer: Answer,
+    prepared: Prepared,
+    settings: Settings,
+    retriever: HybridRetriever,
+    options: AskOptions,
+) -> Answer:
+    """``answer``, its refusal followed by the ``hint`` when the question's phrase set a window."""
+    if answer.refused and prepared.style == "cited" and prepared.window_phrase:
+        note = hint(
+            settings,
+            retriever,
+            prepared.standalone,
+            options,
+            prepared.window or {},
+            prepared.window_phrase,
+        )
+        answer.answer = f"{answer.answer} {note}" if note else answer.answer
+    return answer

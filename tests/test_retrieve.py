@@ -46,6 +46,11 @@ def test_bm25_ranks_exact_terms_and_corrects_misspellings() -> None:
     assert index.search("Vershinin", 1)[0][0] == 2  # homoglyph folded
     assert index.search("Vershinen", 1)[0][0] == 2
     assert index.correct_query("What about Palmira?") == "What about Palmyra?"
+    # A common English word is no misspelling, though one edit from a corpus word:
+    # "named" is not "Ahmed", "flew" not "flow".
+    named = BM25Index(["Ahmed spoke. The river will flow again."])
+    assert named.correct_query("Who is named? Who flew?") == "Who is named? Who flew?"
+    assert named.correct_query("Who is Ahmd?") == "Who is Ahmed?"
     assert index.search("zzzz qqqq", 3) == []
 
 

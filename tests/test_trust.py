@@ -291,3 +291,32 @@ def test_a_question_the_article_asks_is_never_quoted_as_the_answer(embedder) -> 
     vectors = fit_context(question, [passage], embedder, 180, count_tokens)
     answer = extractive_answer(question, [passage], vectors, embedder)
     assert "Aramayo" in answer and "this year?" not in answer
+
+
+def test_a_misspelled_question_is_asked_as_corrected_when_set(seed_index, embedder) -> None:
+    question = "whats the 3rd step in the roadmapp from rayhaber"
+    on = seed_index.model_copy(update={"correct_spelling": True})
+    rag, llm = rag_with(on, embedder, ["Volunteer participation and local inclusion [1]."])
+    answer = rag.ask(question)
+    asked = llm.prompts[0][-1].content
+    assert "roadmap from" in answer.standalone_question and "roadmapp" not in asked
+    rag, llm = rag_with(seed_index, embedder, ["Volunteer participation and local inclusion [1]."])
+    assert "roadmapp" in rag.ask(question).standalone_question  # off by default
+
+
+def test_a_misspelling_the_model_echoes_is_shown_corrected(seed_index, embedder) -> None:
+    draft = "The Et Tanff base is located near the Syria-Iraq border [1]."
+    rag, llm = rag_with(seed_index, embedder, [draft])
+    answer = rag.ask("Where is the Et Tanff base?")
+    assert "Tanff" in llm.prompts[0][-1].content  # the model read the question as typed
+    assert not answer.refused and "Et Tanf base" in answer.answer and "Tanff" not in answer.answer
+
+
+def test_respelled_keeps_the_case_and_whole_words() -> None:
+    from rag.text import respelled
+
+    fixes = {"Vershinen": "Vershinin", "palmira": "palmyra"}
+    text = "Sergei Vershinen spoke in Palmira; palmira's museum, not palmiras."
+    assert respelled(text, fixes) == (
+        "Sergei Vershinin spoke in Palmyra; palmyra's museum, not palmiras."
+    )
