@@ -37,6 +37,9 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+SKIPS_NAMED = 3  # skipped files named with their reason in the status line
+
+
 def describe(report: IngestReport) -> str:
     """What changed, in words for the UI: '2 articles added, 1 removed'."""
     parts = [
@@ -54,7 +57,12 @@ def describe(report: IngestReport) -> str:
     first, *others = parts
     count, word = first.split(" ", 1)
     noun = "article" if count == "1" else "articles"
-    return ", ".join([f"{count} {noun} {word}", *others])
+    text = ", ".join([f"{count} {noun} {word}", *others])
+    if report.skipped:  # the app's status line is where a web user learns why
+        named = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:SKIPS_NAMED])
+        more = len(report.skipped) - SKIPS_NAMED
+        text += f" ({named}{f'; {more} more' if more > 0 else ''})"
+    return text
 
 
 def write_state(
@@ -83,6 +91,7 @@ def write_state(
             "updated": len(report.updated),
             "removed": len(report.removed),
             "skipped": [s.path for s in report.skipped],
+            "skipped_reasons": {s.path: s.reason for s in report.skipped},
         }
     if report.changed or "generation" not in state:
         state["generation"] = uuid.uuid4().hex

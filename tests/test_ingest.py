@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +116,11 @@ def test_bad_files_are_reported_and_the_rest_indexed(corpus: Path, tmp_path: Pat
     assert report.added == ["good.txt"]
     assert [s.path for s in report.skipped] == ["bad.txt"]
     assert report.chunks_total == 1
+    # What the app's status line and /api/status show: the reason, not only the name.
+    last = json.loads(settings.state_path.read_text())["last_report"]
+    assert last["skipped"] == ["bad.txt"]
+    assert "binary" in last["skipped_reasons"]["bad.txt"]
+    assert last["text"].startswith("1 article added, 1 skipped (bad.txt: ")
 
 
 def test_wiped_store_is_rebuilt(seed_corpus: Path, tmp_path: Path) -> None:
