@@ -73,6 +73,30 @@ def worth_a_sketch(
     return expand.unsure(shown, settings.expand_below) and retriever.size > settings.candidates
 
 
+def within(
+    retriever: HybridRetriever,
+    query: str,
+    options: AskOptions,
+    window: Window | None,
+    top_k: int,
+    extra: int = 0,
+    recency_weight: float | None = None,
+) -> list[NodeWithScore]:
+    """``retriever.search`` under the user's options (as-of day, files, dated only) and a
+    publish-date window."""
+    return retriever.search(
+        query,
+        top_k=top_k,
+        extra=extra,
+        as_of=options.as_of,
+        date_from=window.start_int if window else None,
+        date_to=window.end_int if window else None,
+        dated_only=options.dated_only,
+        files=options.files,
+        recency_weight=recency_weight,
+    )
+
+
 def search(
     settings: Settings,
     retriever: HybridRetriever,
@@ -92,17 +116,8 @@ def search(
     top_k = options.top_k or settings.top_k
 
     def run(window: Window | None, query: str) -> list[NodeWithScore]:
-        return retriever.search(
-            query,
-            top_k=top_k,
-            extra=extra,
-            as_of=options.as_of,
-            date_from=window.start_int if window else None,
-            date_to=window.end_int if window else None,
-            dated_only=options.dated_only,
-            files=options.files,
-            recency_weight=settings.current_recency_weight if current else None,
-        )
+        weight = settings.current_recency_weight if current else None
+        return within(retriever, query, options, window, top_k, extra, weight)
 
     nodes = run(window, question)
     dated = any(int(n.node.metadata.get("date_int") or 0) for n in nodes[:top_k])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from rag import confidence
 from rag.config import Settings
 from rag.days import as_date, describe, long_date
-from rag.search import window_for
+from rag.search import window_for, within
 from rag.text import content_words
 from rag.types import Answer, AskOptions
 
@@ -56,15 +56,7 @@ def hint(
     if not any(salient for _, salient in content_words(question)):
         return ""  # "what happened this week?": any article would do, none is the one
     _, bounds = window_for(settings, retriever, question, options, parse=False)
-    nodes = retriever.search(
-        question,
-        top_k=LOOKED_AT,
-        as_of=options.as_of,
-        date_from=bounds.start_int if bounds else None,
-        date_to=bounds.end_int if bounds else None,
-        dated_only=options.dated_only,
-        files=options.files,
-    )
+    nodes = within(retriever, question, options, bounds, LOOKED_AT)
     found = outside(window, nodes)
     if found is None:
         return ""
