@@ -7,7 +7,6 @@ would otherwise match nothing at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -66,26 +65,21 @@ class BM25Index:
             return word
         return max(sorted(candidates), key=lambda w: self._word_freq[w])
 
+    def _as_typed(self, word: str) -> str:
+        """``word`` corrected, capitalised as the user typed it; itself when it needs none."""
+        fixed = self.correct(word.lower())
+        if fixed == word.lower():
+            return word
+        return fixed.capitalize() if word[:1].isupper() else fixed
+
     def corrections(self, query: str) -> dict[str, str]:
         """Each word of ``query`` that ``correct_query`` changes: as typed -> corrected."""
-        found = {}
-        for word in TOKEN_RE.findall(normalize_text(query)):
-            fixed = self.correct(word.lower())
-            if fixed != word.lower():
-                found[word] = fixed.capitalize() if word[:1].isupper() else fixed
-        return found
+        words = TOKEN_RE.findall(normalize_text(query))
+        return {w: fixed for w in words if (fixed := self._as_typed(w)) != w}
 
     def correct_query(self, query: str) -> str:
         """The query with words unknown to the corpus replaced by their corrections."""
-
-        def fix(match: re.Match[str]) -> str:
-            word = match[0]
-            fixed = self.correct(word.lower())
-            if fixed == word.lower():
-                return word
-            return fixed.capitalize() if word[:1].isupper() else fixed
-
-        return TOKEN_RE.sub(fix, normalize_text(query))
+        return TOKEN_RE.sub(lambda m: self._as_typed(m[0]), normalize_text(query))
 
     def query_tokens(self, query: str) -> list[str]:
         words = [self.correct(w) for w in word_tokens(query) if w not in self._stopwords]
